@@ -1,0 +1,411 @@
+#include "mailroot.hpp"
+
+#include <algorithm>
+#include <fstream>
+
+#include "core/text.hpp"
+#include "core/wildcard.hpp"
+
+namespace mailflow::config {
+
+namespace {
+std::string account_key(std::string_view user, std::string_view domain) {
+  std::string k;
+  k.reserve(user.size() + domain.size() + 1);
+  for (char c : user) k += ascii_lower(c);
+  k += '@';
+  for (char c : domain) k += ascii_lower(c);
+  return k;
+}
+
+std::string alias_key(std::string_view domain, std::string_view alias) {
+  std::string k;
+  k.reserve(domain.size() + alias.size() + 1);
+  for (char c : domain) k += ascii_lower(c);
+  k += '\t';
+  for (char c : alias) k += ascii_lower(c);
+  return k;
+}
+}  // namespace
+
+const char* ipmap_file_name(ipmap_kind k) {
+  switch (k) {
+    case ipmap_kind::smtp: return "smtp.ipmap.tab";
+    case ipmap_kind::pop3: return "pop3.ipmap.tab";
+    case ipmap_kind::ctrl: return "ctrl.ipmap.tab";
+    case ipmap_kind::finger: return "finger.ipmap.tab";
+  }
+  return "";
+}
+
+const char* smtp_filter_file_name(smtp_filter_hook h) {
+  switch (h) {
+    case smtp_filter_hook::post_rcpt: return "filters.post-rcpt.tab";
+    case smtp_filter_hook::pre_data: return "filters.pre-data.tab";
+    case smtp_filter_hook::post_data: return "filters.post-data.tab";
+  }
+  return "";
+}
+
+std::int64_t account_files::number(std::string_view name, std::int64_t fallback) const {
+  auto v = vars.get(name);
+  if (!v) return fallback;
+  auto n = parse_int(trim(*v));
+  return n ? *n : fallback;
+}
+
+bool account_files::flag(std::string_view name, bool fallback) const {
+  auto v = vars.get(name);
+  if (!v) return fallback;
+  auto n = parse_int(trim(*v));
+  return n ? *n != 0 : fallback;
+}
+
+const tab_file* mailroot::keep(std::unique_ptr<tab_file> f) {
+  if (!f) return nullptr;
+  auto* p = f.get();
+  files_[p->path()] = std::move(f);
+  return p;
+}
+
+std::unique_ptr<mailroot> mailroot::load(const std::filesystem::path& root, diagnostic_list& diags) {
+  std::unique_ptr<mailroot> m(new mailroot());
+  m->root_ = root;
+  auto read = [&](const char* name) { return m->keep(tab_file::load(root, name, diags)); };
+
+  m->server_ = server_config::from(variable_table::from(read("server.tab"), diags), diags);
+
+  m->domains_ = parse_domains(read("domains.tab"), diags);
+  m->domain_index_.reserve(m->domains_.size());
+  for (std::size_t i = 0; i < m->domains_.size(); ++i)
+    m->domain_index_.try_emplace(to_lower(m->domains_[i].name), i);
+
+  m->alias_domains_ = parse_alias_domains(read("aliasdomain.tab"), diags);
+  for (std::size_t i = 0; i < m->alias_domains_.size(); ++i) {
+    auto& e = m->alias_domains_[i];
+    if (has_wildcards(e.pattern)) {
+      m->alias_domain_wild_.push_back(i);
+    } else {
+      m->alias_domain_exact_.try_emplace(to_lower(e.pattern), i);
+    }
+  }
+  std::stable_sort(m->alias_domain_wild_.begin(), m->alias_domain_wild_.end(), [&](auto a, auto b) {
+    return m->alias_domains_[a].pattern.size() > m->alias_domains_[b].pattern.size();
+  });
+
+  m->accounts_ = parse_accounts(read("mailusers.tab"), diags);
+  m->account_index_.reserve(m->accounts_.size());
+  for (std::size_t i = 0; i < m->accounts_.size(); ++i)
+    m->account_index_.try_emplace(account_key(m->accounts_[i].name, m->accounts_[i].domain), i);
+
+  m->aliases_ = parse_aliases(read("aliases.tab"), diags);
+  m->alias_exact_.reserve(m->aliases_.size());
+  for (std::size_t i = 0; i < m->aliases_.size(); ++i) {
+    auto& a = m->aliases_[i];
+    if (has_wildcards(a.domain) || has_wildcards(a.alias)) {
+      m->alias_wild_.push_back(i);
+    } else {
+      m->alias_exact_.try_emplace(alias_key(a.domain, a.alias), i);
+    }
+  }
+  std::stable_sort(m->alias_wild_.begin(), m->alias_wild_.end(), [&](auto a, auto b) {
+    auto& x = m->aliases_[a];
+    auto& y = m->aliases_[b];
+    if (x.alias.size() != y.alias.size()) return x.alias.size() > y.alias.size();
+    return x.domain.size() > y.domain.size();
+  });
+
+  m->ext_aliases_ = parse_ext_aliases(read("extaliases.tab"), diags);
+  m->ctrl_accounts_ = parse_ctrl_accounts(read("ctrlaccounts.tab"), diags);
+  m->smtpauth_ = parse_smtpauth(read("smtpauth.tab"), diags);
+  m->extauth_ = parse_extauth(read("smtpextauth.tab"), diags);
+  m->relay_ = parse_relay(read("smtprelay.tab"), diags);
+  m->spammers_ = parse_spammers(read("spammers.tab"), diags);
+  for (auto k : {ipmap_kind::smtp, ipmap_kind::pop3, ipmap_kind::ctrl, ipmap_kind::finger})
+    m->ipmaps_[static_cast<int>(k)] = parse_ipmap(read(ipmap_file_name(k)), diags);
+  m->ipprop_ = parse_ipprop(read("smtp.ipprop.tab"), diags);
+  m->hnprop_ = parse_hnprop(read("smtp.hnprop.tab"), diags);
+  m->spam_addresses_ = parse_spam_addresses(read("spam-address.tab"), diags);
+  m->smtpgw_ = parse_routes(read("smtpgw.tab"), diags);
+  m->smtpfwd_ = parse_routes(read("smtpfwd.tab"), diags);
+  m->pop3links_ = parse_pop3links(read("pop3links.tab"), diags);
+  m->filters_in_ = parse_filter_selection(read("filters.in.tab"), diags);
+  m->filters_out_ = parse_filter_selection(read("filters.out.tab"), diags);
+  for (auto h : {smtp_filter_hook::post_rcpt, smtp_filter_hook::pre_data, smtp_filter_hook::post_data})
+    m->smtp_filters_[static_cast<int>(h)] = parse_filter_commands(read(smtp_filter_file_name(h)), diags);
+
+  std::ifstream id_in(root / "message.id", std::ios::binary);
+  if (id_in) {
+    std::string text((std::istreambuf_iterator<char>(id_in)), std::istreambuf_iterator<char>());
+    auto n = parse_int(trim(text));
+    if (n && *n >= 0) {
+      m->message_id_ = static_cast<std::uint64_t>(*n);
+    } else {
+      diags.error("message.id", 1, 1, "bad-message-id", "message.id must hold a number");
+    }
+  }
+  return m;
+}
+
+bool mailroot::has_file(std::string_view rel_path) const { return files_.find(rel_path) != files_.end(); }
+
+const tab_file* mailroot::file(std::string_view rel_path) const {
+  auto it = files_.find(rel_path);
+  return it == files_.end() ? nullptr : it->second.get();
+}
+
+std::vector<const tab_file*> mailroot::files() const {
+  std::vector<const tab_file*> out;
+  for (auto& [name, f] : files_) out.push_back(f.get());
+  return out;
+}
+
+const domain_entry* mailroot::find_domain(std::string_view domain) const {
+  auto it = domain_index_.find(to_lower(domain));
+  return it == domain_index_.end() ? nullptr : &domains_[it->second];
+}
+
+const alias_domain_entry* mailroot::find_alias_domain(std::string_view domain) const {
+  auto it = alias_domain_exact_.find(to_lower(domain));
+  if (it != alias_domain_exact_.end()) return &alias_domains_[it->second];
+  for (auto i : alias_domain_wild_)
+    if (wildcard_match(alias_domains_[i].pattern, domain)) return &alias_domains_[i];
+  return nullptr;
+}
+
+const account* mailroot::find_account(std::string_view user, std::string_view domain) const {
+  auto it = account_index_.find(account_key(user, domain));
+  return it == account_index_.end() ? nullptr : &accounts_[it->second];
+}
+
+const account* mailroot::find_account(std::string_view address) const {
+  auto at = address.rfind('@');
+  if (at == std::string_view::npos) return nullptr;
+  return find_account(address.substr(0, at), address.substr(at + 1));
+}
+
+const alias_entry* mailroot::find_alias(std::string_view user, std::string_view domain) const {
+  auto it = alias_exact_.find(alias_key(domain, user));
+  if (it != alias_exact_.end()) return &aliases_[it->second];
+  for (auto i : alias_wild_) {
+    auto& a = aliases_[i];
+    if (wildcard_match(a.domain, domain) && wildcard_match(a.alias, user)) return &a;
+  }
+  return nullptr;
+}
+
+std::pair<std::string, std::string> mailroot::alias_target(const alias_entry& a, std::string_view rcpt_domain) const {
+  auto at = a.target.rfind('@');
+  if (at != std::string::npos) return {a.target.substr(0, at), a.target.substr(at + 1)};
+  return {a.target, has_wildcards(a.domain) ? std::string(rcpt_domain) : a.domain};
+}
+
+const ext_alias_entry* mailroot::find_ext_alias(std::string_view user, std::string_view domain) const {
+  for (auto& e : ext_aliases_)
+    if (iequals(e.ext_account, user) && iequals(e.ext_domain, domain)) return &e;
+  return nullptr;
+}
+
+const smtpauth_entry* mailroot::find_smtpauth(std::string_view user) const {
+  for (auto& e : smtpauth_)
+    if (e.user == user) return &e;
+  return nullptr;
+}
+
+const extauth_entry* mailroot::find_extauth(std::string_view mechanism) const {
+  for (auto& e : extauth_)
+    if (iequals(e.name, mechanism)) return &e;
+  return nullptr;
+}
+
+const network_entry* mailroot::find_relay(const ip_address& a) const {
+  for (auto& e : relay_)
+    if (e.net.contains(a)) return &e;
+  return nullptr;
+}
+
+const spammer_entry* mailroot::find_spammer(const ip_address& a) const {
+  for (auto& e : spammers_)
+    if (e.net.contains(a)) return &e;
+  return nullptr;
+}
+
+const ipmap_entry* mailroot::decide_ipmap(const std::vector<ipmap_entry>& entries, const ip_address& a) {
+  const ipmap_entry* best = nullptr;
+  for (auto& e : entries)
+    if (e.net.contains(a) && (!best || e.precedence >= best->precedence)) best = &e;
+  return best;
+}
+
+const ipprop_entry* mailroot::find_ipprop(const ip_address& a) const {
+  for (auto& e : ipprop_)
+    if (e.net.contains(a)) return &e;
+  return nullptr;
+}
+
+const hnprop_entry* mailroot::find_hnprop(std::string_view host) const {
+  for (auto& e : hnprop_) {
+    if (iequals(host, e.host)) return &e;
+    if (e.subdomains && host.size() > e.host.size() + 1 && iends_with(host, e.host) &&
+        host[host.size() - e.host.size() - 1] == '.')
+      return &e;
+  }
+  return nullptr;
+}
+
+const spam_address_entry* mailroot::find_spam_address(std::string_view address) const {
+  for (auto& e : spam_addresses_)
+    if (wildcard_match(e.pattern, address)) return &e;
+  return nullptr;
+}
+
+const route_entry* mailroot::find_smtpgw(std::string_view domain) const {
+  for (auto& e : smtpgw_)
+    if (wildcard_match(e.domain, domain)) return &e;
+  return nullptr;
+}
+
+const route_entry* mailroot::find_smtpfwd(std::string_view domain) const {
+  for (auto& e : smtpfwd_)
+    if (wildcard_match(e.domain, domain)) return &e;
+  return nullptr;
+}
+
+template <class T, class Loader>
+std::shared_ptr<const T> mailroot::cached(const std::string& key, Loader load) const {
+  {
+    std::lock_guard lock(cache_mutex_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return std::static_pointer_cast<const T>(it->second);
+  }
+  std::shared_ptr<const T> data = load();
+  std::lock_guard lock(cache_mutex_);
+  auto [it, inserted] = cache_.try_emplace(key, data);
+  return std::static_pointer_cast<const T>(it->second);
+}
+
+std::shared_ptr<const account_files> mailroot::account_data(const account& a) const {
+  std::string folder = a.folder();
+  return cached<account_files>("account:" + folder, [&] {
+    auto data = std::make_shared<account_files>();
+    data->user_tab = tab_file::load(root_, folder + "/user.tab", data->diags);
+    data->vars = variable_table::from(data->user_tab.get(), data->diags);
+    if (a.type == account_type::mailing_list) {
+      data->mlusers_tab = tab_file::load(root_, folder + "/mlusers.tab", data->diags);
+      data->members = parse_ml_members(data->mlusers_tab.get(), data->diags);
+    }
+    data->mailproc_tab = tab_file::load(root_, folder + "/mailproc.tab", data->diags);
+    data->mailproc = parse_proc_commands(data->mailproc_tab.get(), proc_context::mailproc, data->diags);
+    data->pop3_ipmap_tab = tab_file::load(root_, folder + "/pop3.ipmap.tab", data->diags);
+    data->pop3_ipmap = parse_ipmap(data->pop3_ipmap_tab.get(), data->diags);
+    return data;
+  });
+}
+
+std::shared_ptr<const domain_files> mailroot::domain_data(std::string_view domain) const {
+  std::string folder = "domains/" + std::string(domain);
+  return cached<domain_files>("domain:" + to_lower(domain), [&] {
+    auto data = std::make_shared<domain_files>();
+    data->userdef_tab = tab_file::load(root_, folder + "/userdef.tab", data->diags);
+    data->userdef = variable_table::from(data->userdef_tab.get(), data->diags);
+    data->mailproc_tab = tab_file::load(root_, folder + "/mailproc.tab", data->diags);
+    data->mailproc = parse_proc_commands(data->mailproc_tab.get(), proc_context::mailproc, data->diags);
+    return data;
+  });
+}
+
+std::shared_ptr<const command_file> mailroot::load_command_file(const std::string& rel, proc_context ctx) const {
+  return cached<command_file>("cmd:" + rel, [&]() -> std::shared_ptr<const command_file> {
+    diagnostic_list diags;
+    auto f = tab_file::load(root_, rel, diags);
+    if (!f) return nullptr;
+    auto data = std::make_shared<command_file>();
+    data->diags = std::move(diags);
+    data->file = std::move(f);
+    data->commands = parse_proc_commands(data->file.get(), ctx, data->diags);
+    return data;
+  });
+}
+
+std::shared_ptr<const command_file> mailroot::cmd_alias(std::string_view user, std::string_view domain) const {
+  return load_command_file("cmdaliases/" + to_lower(domain) + "/" + to_lower(user) + ".tab", proc_context::cmdalias);
+}
+
+std::vector<std::string> mailroot::custom_domain_candidates(std::string_view domain) {
+  std::vector<std::string> out;
+  std::string d = to_lower(domain);
+  out.push_back(d + ".tab");
+  std::size_t pos = 0;
+  while ((pos = d.find('.', pos)) != std::string::npos) {
+    out.push_back(d.substr(pos) + ".tab");
+    ++pos;
+  }
+  out.push_back(".tab");
+  return out;
+}
+
+std::shared_ptr<const command_file> mailroot::custom_domain(std::string_view domain) const {
+  for (auto& name : custom_domain_candidates(domain))
+    if (auto file = load_command_file("custdomains/" + name, proc_context::custdomain)) return file;
+  return nullptr;
+}
+
+std::shared_ptr<const filter_file> mailroot::filter(std::string_view name) const {
+  std::string rel = "filters/" + std::string(name);
+  return cached<filter_file>("filter:" + rel, [&]() -> std::shared_ptr<const filter_file> {
+    diagnostic_list diags;
+    auto f = tab_file::load(root_, rel, diags);
+    if (!f) return nullptr;
+    auto data = std::make_shared<filter_file>();
+    data->diags = std::move(diags);
+    data->file = std::move(f);
+    data->commands = parse_filter_commands(data->file.get(), data->diags);
+    return data;
+  });
+}
+
+std::shared_ptr<const userauth_file> mailroot::load_userauth_file(const std::string& rel) const {
+  return cached<userauth_file>("userauth:" + rel, [&]() -> std::shared_ptr<const userauth_file> {
+    diagnostic_list diags;
+    auto f = tab_file::load(root_, rel, diags);
+    if (!f) return nullptr;
+    auto data = std::make_shared<userauth_file>();
+    data->diags = std::move(diags);
+    data->file = std::move(f);
+    data->entries = parse_userauth(data->file.get(), data->diags);
+    return data;
+  });
+}
+
+std::shared_ptr<const userauth_file> mailroot::pop3_userauth(std::string_view domain) const {
+  for (std::string name : {to_lower(domain) + ".tab", std::string(".tab")})
+    if (auto f = load_userauth_file("userauth/pop3/" + name)) return f;
+  return nullptr;
+}
+
+std::vector<std::string> mailroot::smtp_client_auth_candidates(std::string_view host) {
+  std::vector<std::string> out;
+  std::string h = to_lower(host);
+  std::size_t pos = 0;
+  for (;;) {
+    out.push_back(h.substr(pos) + ".tab");
+    auto dot = h.find('.', pos);
+    if (dot == std::string::npos) break;
+    pos = dot + 1;
+  }
+  return out;
+}
+
+std::shared_ptr<const userauth_file> mailroot::smtp_client_auth(std::string_view host) const {
+  for (auto& name : smtp_client_auth_candidates(host))
+    if (auto f = load_userauth_file("userauth/smtp/" + name)) return f;
+  return nullptr;
+}
+
+smtp_perms mailroot::perms_for(const account& a) const {
+  auto data = account_data(a);
+  if (auto p = data->var("SmtpPerms")) return smtp_perms::parse(*p);
+  return smtp_perms::parse(server_.default_smtp_perms);
+}
+
+}  // namespace mailflow::config

@@ -1,0 +1,217 @@
+// The MailRoot, parsed once into typed tables (manual: CONFIGURATION,
+// "MailRoot structure"). Root-level tables are read when the MailRoot is
+// loaded; the per-account and per-domain files (user.tab, mlusers.tab,
+// mailproc.tab, pop3.ipmap.tab, userdef.tab), command aliases, custom domains,
+// filter files and userauth files are read on first use and cached, so a
+// MailRoot with a million accounts loads in linear time.
+//
+// Lookups follow XMail (../shared/reference/xmail-behaviour.md, "Matching"):
+// addresses, aliases and domains are case-insensitive with '*'/'?'
+// wildcards; an exact alias beats a wildcard one and among wildcards the
+// longest pattern wins whatever the file order; smtp.ipmap.tab's higher
+// precedence wins, on equal precedence the later line. Users, aliases and
+// domains are hash-indexed (O(1) lookups).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "config/tables.hpp"
+#include "config/variables.hpp"
+#include "core/ip.hpp"
+
+namespace mailflow::config {
+
+// Files of one account folder (domains/DOMAIN/DIR/).
+struct account_files {
+  std::unique_ptr<tab_file> user_tab;
+  variable_table vars;                    // user.tab
+  std::unique_ptr<tab_file> mlusers_tab;  // mailing lists only
+  std::vector<ml_member> members;
+  std::unique_ptr<tab_file> mailproc_tab;
+  std::vector<proc_command> mailproc;
+  std::unique_ptr<tab_file> pop3_ipmap_tab;
+  std::vector<ipmap_entry> pop3_ipmap;
+  diagnostic_list diags;                  // problems found while reading them
+
+  std::optional<std::string> var(std::string_view name) const { return vars.get(name); }
+  // A numeric variable, or `fallback` when absent or not a number.
+  std::int64_t number(std::string_view name, std::int64_t fallback) const;
+  bool flag(std::string_view name, bool fallback) const;
+};
+
+// Files of one domain folder (domains/DOMAIN/).
+struct domain_files {
+  std::unique_ptr<tab_file> userdef_tab;
+  variable_table userdef;
+  std::unique_ptr<tab_file> mailproc_tab;
+  std::vector<proc_command> mailproc;
+  diagnostic_list diags;
+};
+
+// A command file: cmdaliases/DOMAIN/USER.tab or custdomains/NAME.tab.
+struct command_file {
+  std::unique_ptr<tab_file> file;
+  std::vector<proc_command> commands;
+  diagnostic_list diags;
+};
+
+// A filter file in filters/ (named by filters.in.tab / filters.out.tab).
+struct filter_file {
+  std::unique_ptr<tab_file> file;
+  std::vector<filter_command> commands;
+  diagnostic_list diags;
+};
+
+// userauth/pop3/DOMAIN.tab (or .tab): external POP3 authentication.
+struct userauth_file {
+  std::unique_ptr<tab_file> file;
+  std::vector<userauth_entry> entries;
+  diagnostic_list diags;
+};
+
+enum class ipmap_kind { smtp, pop3, ctrl, finger };
+const char* ipmap_file_name(ipmap_kind k);
+
+enum class smtp_filter_hook { post_rcpt, pre_data, post_data };
+const char* smtp_filter_file_name(smtp_filter_hook h);
+
+class mailroot {
+ public:
+  // Loads every root-level table of `root`. Problems go to `diags`; the model
+  // is returned even when some lines were bad (they are left out).
+  static std::unique_ptr<mailroot> load(const std::filesystem::path& root, diagnostic_list& diags);
+
+  const std::filesystem::path& root() const { return root_; }
+  const server_config& server() const { return server_; }
+
+  // Whether a root-level file existed when the MailRoot was loaded.
+  bool has_file(std::string_view rel_path) const;
+  const tab_file* file(std::string_view rel_path) const;
+  std::vector<const tab_file*> files() const;  // root-level tables, sorted by path
+
+  // domains.tab
+  const std::vector<domain_entry>& domains() const { return domains_; }
+  const domain_entry* find_domain(std::string_view domain) const;
+  // aliasdomain.tab: exact first, then the longest matching wildcard pattern.
+  const std::vector<alias_domain_entry>& alias_domains() const { return alias_domains_; }
+  const alias_domain_entry* find_alias_domain(std::string_view domain) const;
+  // mailusers.tab
+  const std::vector<account>& accounts() const { return accounts_; }
+  const account* find_account(std::string_view user, std::string_view domain) const;
+  const account* find_account(std::string_view address) const;  // "user@domain"
+  // aliases.tab: exact (domain, alias) first, then the longest wildcard.
+  const std::vector<alias_entry>& aliases() const { return aliases_; }
+  const alias_entry* find_alias(std::string_view user, std::string_view domain) const;
+  // The account an alias names: target "user" means the alias's own domain
+  // (the recipient's domain when the alias domain is a pattern).
+  std::pair<std::string, std::string> alias_target(const alias_entry& a, std::string_view rcpt_domain) const;
+  // extaliases.tab
+  const std::vector<ext_alias_entry>& ext_aliases() const { return ext_aliases_; }
+  const ext_alias_entry* find_ext_alias(std::string_view user, std::string_view domain) const;
+  // ctrlaccounts.tab, smtpauth.tab, smtpextauth.tab
+  const std::vector<ctrl_account>& ctrl_accounts() const { return ctrl_accounts_; }
+  const std::vector<smtpauth_entry>& smtpauth() const { return smtpauth_; }
+  const smtpauth_entry* find_smtpauth(std::string_view user) const;
+  const std::vector<extauth_entry>& extauth() const { return extauth_; }
+  const extauth_entry* find_extauth(std::string_view mechanism) const;
+  // Network tables
+  const std::vector<network_entry>& relay() const { return relay_; }
+  const network_entry* find_relay(const ip_address& a) const;
+  const std::vector<spammer_entry>& spammers() const { return spammers_; }
+  const spammer_entry* find_spammer(const ip_address& a) const;
+  const std::vector<ipmap_entry>& ipmap(ipmap_kind k) const { return ipmaps_[static_cast<int>(k)]; }
+  // The deciding line (highest precedence; on ties the later line), or null: no line matches = allowed.
+  static const ipmap_entry* decide_ipmap(const std::vector<ipmap_entry>& entries, const ip_address& a);
+  const std::vector<ipprop_entry>& ipprop() const { return ipprop_; }
+  const ipprop_entry* find_ipprop(const ip_address& a) const;
+  const std::vector<hnprop_entry>& hnprop() const { return hnprop_; }
+  const hnprop_entry* find_hnprop(std::string_view host) const;
+  // spam-address.tab
+  const std::vector<spam_address_entry>& spam_addresses() const { return spam_addresses_; }
+  const spam_address_entry* find_spam_address(std::string_view address) const;
+  // smtpgw.tab, smtpfwd.tab (first matching line)
+  const std::vector<route_entry>& smtpgw() const { return smtpgw_; }
+  const std::vector<route_entry>& smtpfwd() const { return smtpfwd_; }
+  const route_entry* find_smtpgw(std::string_view domain) const;
+  const route_entry* find_smtpfwd(std::string_view domain) const;
+  // pop3links.tab
+  const std::vector<pop3link_entry>& pop3links() const { return pop3links_; }
+  // filters.in.tab / filters.out.tab and the SMTP-time filter lists
+  const std::vector<filter_select_entry>& filters_in() const { return filters_in_; }
+  const std::vector<filter_select_entry>& filters_out() const { return filters_out_; }
+  const std::vector<filter_command>& smtp_filters(smtp_filter_hook h) const { return smtp_filters_[static_cast<int>(h)]; }
+  // message.id: the last message number used (1 on a fresh install)
+  std::uint64_t message_id() const { return message_id_; }
+
+  // Files read on first use (thread-safe; cached for the life of the model).
+  std::shared_ptr<const account_files> account_data(const account& a) const;
+  std::shared_ptr<const domain_files> domain_data(std::string_view domain) const;
+  // cmdaliases/DOMAIN/USER.tab (names lower-cased, manual: CMD ALIASES), or null.
+  std::shared_ptr<const command_file> cmd_alias(std::string_view user, std::string_view domain) const;
+  // custdomains lookup order: sub1.sub2.domain.net.tab, .sub2.domain.net.tab, ... .net.tab, .tab.
+  std::shared_ptr<const command_file> custom_domain(std::string_view domain) const;
+  static std::vector<std::string> custom_domain_candidates(std::string_view domain);
+  std::shared_ptr<const filter_file> filter(std::string_view name) const;  // filters/NAME
+  // userauth/pop3: DOMAIN.tab, then .tab (manual: EXTERNAL AUTHENTICATION), or null.
+  std::shared_ptr<const userauth_file> pop3_userauth(std::string_view domain) const;
+  // userauth/smtp: host.tab, then each parent (mail.foo.net.tab, foo.net.tab, net.tab).
+  std::shared_ptr<const userauth_file> smtp_client_auth(std::string_view host) const;
+  static std::vector<std::string> smtp_client_auth_candidates(std::string_view host);
+
+  // Effective SMTP permissions of a mailusers.tab login: user.tab SmtpPerms,
+  // else DefaultSmtpPerms.
+  smtp_perms perms_for(const account& a) const;
+
+ private:
+  mailroot() = default;
+  const tab_file* keep(std::unique_ptr<tab_file> f);
+  std::shared_ptr<const command_file> load_command_file(const std::string& rel, proc_context ctx) const;
+  std::shared_ptr<const userauth_file> load_userauth_file(const std::string& rel) const;
+  // Returns the cached value for `key`, loading it once with `load` (a null result is cached too).
+  template <class T, class Loader>
+  std::shared_ptr<const T> cached(const std::string& key, Loader load) const;
+
+  std::filesystem::path root_;
+  std::map<std::string, std::unique_ptr<tab_file>, std::less<>> files_;
+  server_config server_;
+  std::vector<domain_entry> domains_;
+  std::unordered_map<std::string, std::size_t> domain_index_;
+  std::vector<alias_domain_entry> alias_domains_;
+  std::unordered_map<std::string, std::size_t> alias_domain_exact_;
+  std::vector<std::size_t> alias_domain_wild_;   // indexes, longest pattern first
+  std::vector<account> accounts_;
+  std::unordered_map<std::string, std::size_t> account_index_;  // "user@domain" lower-case
+  std::vector<alias_entry> aliases_;
+  std::unordered_map<std::string, std::size_t> alias_exact_;    // "domain\talias" lower-case
+  std::vector<std::size_t> alias_wild_;          // indexes, longest alias pattern first
+  std::vector<ext_alias_entry> ext_aliases_;
+  std::vector<ctrl_account> ctrl_accounts_;
+  std::vector<smtpauth_entry> smtpauth_;
+  std::vector<extauth_entry> extauth_;
+  std::vector<network_entry> relay_;
+  std::vector<spammer_entry> spammers_;
+  std::vector<ipmap_entry> ipmaps_[4];
+  std::vector<ipprop_entry> ipprop_;
+  std::vector<hnprop_entry> hnprop_;
+  std::vector<spam_address_entry> spam_addresses_;
+  std::vector<route_entry> smtpgw_;
+  std::vector<route_entry> smtpfwd_;
+  std::vector<pop3link_entry> pop3links_;
+  std::vector<filter_select_entry> filters_in_;
+  std::vector<filter_select_entry> filters_out_;
+  std::vector<filter_command> smtp_filters_[3];
+  std::uint64_t message_id_ = 1;
+
+  mutable std::mutex cache_mutex_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const void>> cache_;
+};
+
+}  // namespace mailflow::config

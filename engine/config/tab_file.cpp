@@ -1,0 +1,157 @@
+#include "tab_file.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace mailflow::config {
+
+namespace {
+
+struct pending_record {
+  std::uint32_t line;
+  std::string_view text;
+  std::size_t first;
+  std::size_t count;
+};
+
+// Parses one line into fields; returns false (with a diagnostic) when the line is malformed.
+bool parse_line(std::string_view line, std::uint32_t line_no, const std::string& path, std::vector<tab_field>& out,
+                diagnostic_list& diags) {
+  std::size_t start = 0;
+  const std::size_t first_out = out.size();
+  while (start <= line.size()) {
+    std::size_t tab = line.find('\t', start);
+    std::size_t end = tab == std::string_view::npos ? line.size() : tab;
+    std::string_view piece = line.substr(start, end - start);
+    auto column = static_cast<std::uint32_t>(start + 1);
+
+    // Spaces around a field are not part of it in any XMail file we know of.
+    std::size_t lead = piece.find_first_not_of(' ');
+    if (lead == std::string_view::npos) {
+      if (!piece.empty())
+        diags.warning(path, line_no, column, "tab-stray-space", "spaces between TABs are ignored");
+    } else {
+      std::size_t trail = piece.find_last_not_of(' ');
+      if (lead > 0 || trail + 1 < piece.size())
+        diags.warning(path, line_no, column + static_cast<std::uint32_t>(lead > 0 ? 0 : trail + 1), "tab-stray-space",
+                      "space outside the quotes of a field is ignored");
+      column += static_cast<std::uint32_t>(lead);
+      piece = piece.substr(lead, trail - lead + 1);
+
+      if (piece.front() == '"') {
+        if (piece.size() < 2 || piece.back() != '"') {
+          diags.error(path, line_no, column, "tab-unterminated-quote", "unterminated quote: field has no closing '\"'");
+          out.resize(first_out);
+          return false;
+        }
+        std::string_view inner = piece.substr(1, piece.size() - 2);
+        auto q = inner.find('"');
+        if (q != std::string_view::npos) {
+          auto after = inner.substr(q + 1);
+          bool looks_like_spaces = !after.empty() && (after.front() == ' ') &&
+                                   after.find_first_not_of(' ') != std::string_view::npos &&
+                                   after[after.find_first_not_of(' ')] == '"';
+          if (looks_like_spaces) {
+            diags.error(path, line_no, column + static_cast<std::uint32_t>(q + 2), "tab-space-separator",
+                        "fields are separated by spaces; XMail needs a TAB between fields");
+          } else {
+            diags.error(path, line_no, column + static_cast<std::uint32_t>(q + 1), "tab-bad-quoting",
+                        "stray '\"' inside a quoted field");
+          }
+          out.resize(first_out);
+          return false;
+        }
+        out.push_back({inner, column + 1, true});
+      } else {
+        auto q = piece.find('"');
+        if (q != std::string_view::npos) {
+          diags.error(path, line_no, column + static_cast<std::uint32_t>(q), "tab-bad-quoting",
+                      "'\"' inside an unquoted field");
+          out.resize(first_out);
+          return false;
+        }
+        out.push_back({piece, column, false});
+      }
+    }
+    if (tab == std::string_view::npos) break;
+    start = tab + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<tab_file> tab_file::parse(std::string rel_path, std::string content, diagnostic_list& diags) {
+  std::unique_ptr<tab_file> f(new tab_file());
+  f->path_ = std::move(rel_path);
+  f->content_ = std::move(content);
+  std::string_view text = f->content_;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") {
+    diags.warning(f->path_, 1, 1, "tab-bom", "UTF-8 byte order mark at the start of the file is ignored");
+    text.remove_prefix(3);
+  }
+
+  std::vector<pending_record> pending;
+  std::uint32_t line_no = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    ++line_no;
+    std::size_t nl = text.find('\n', pos);
+    std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+    std::string_view line = text.substr(pos, end - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+
+    std::size_t first_char = line.find_first_not_of(" \t");
+    if (first_char == std::string_view::npos || line[first_char] == '#') continue;
+    if (line.find('\0') != std::string_view::npos) {
+      diags.error(f->path_, line_no, static_cast<std::uint32_t>(line.find('\0') + 1), "tab-nul-byte",
+                  "NUL byte in a TAB file line");
+      continue;
+    }
+    std::size_t before = f->field_pool_.size();
+    if (!parse_line(line, line_no, f->path_, f->field_pool_, diags)) continue;
+    pending.push_back({line_no, line, before, f->field_pool_.size() - before});
+  }
+
+  f->records_.reserve(pending.size());
+  for (auto& p : pending) {
+    tab_record r;
+    r.line = p.line;
+    r.text = p.text;
+    r.fields = std::span<const tab_field>(f->field_pool_.data() + p.first, p.count);
+    f->records_.push_back(r);
+  }
+  return f;
+}
+
+std::unique_ptr<tab_file> tab_file::load(const std::filesystem::path& root, std::string rel_path,
+                                         diagnostic_list& diags) {
+  std::error_code ec;
+  auto full = root / rel_path;
+  auto st = std::filesystem::status(full, ec);
+  if (ec || st.type() == std::filesystem::file_type::not_found) return nullptr;
+  if (st.type() != std::filesystem::file_type::regular) {
+    diags.error(rel_path, 0, 0, "file-unreadable", "not a regular file");
+    return nullptr;
+  }
+  std::ifstream in(full, std::ios::binary);
+  if (!in) {
+    diags.error(rel_path, 0, 0, "file-unreadable", "cannot be read");
+    return nullptr;
+  }
+  std::string content;
+  auto size = std::filesystem::file_size(full, ec);
+  if (!ec) content.resize(size);
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  content.resize(static_cast<std::size_t>(in.gcount()));
+  return parse(std::move(rel_path), std::move(content), diags);
+}
+
+std::string source::location() const {
+  if (!file) return {};
+  return file->path() + ":" + std::to_string(record ? record->line : 0);
+}
+
+}  // namespace mailflow::config

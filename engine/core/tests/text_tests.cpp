@@ -1,0 +1,55 @@
+#include <boost/test/unit_test.hpp>
+
+#include "core/stage.hpp"
+#include "core/text.hpp"
+#include "core/wildcard.hpp"
+
+using namespace mailflow;
+
+BOOST_AUTO_TEST_SUITE(text)
+
+BOOST_AUTO_TEST_CASE(case_helpers) {
+  BOOST_TEST(to_lower("HuNet.JP") == "hunet.jp");
+  BOOST_TEST(iequals("Cop@Hunet.jp", "cop@HUNET.JP"));
+  BOOST_TEST(!iequals("cop", "cops"));
+  BOOST_TEST(istarts_with("MAIL FROM:<a>", "mail from:"));
+  BOOST_TEST(trim("  x \t\r\n") == "x");
+  BOOST_TEST(split("a;;b", ';').size() == 3u);
+  BOOST_TEST(*parse_int("-12") == -12);
+  BOOST_TEST(!parse_int("12x"));
+  BOOST_TEST(!parse_int(""));
+  BOOST_TEST(!parse_int("99999999999999999999"));
+}
+
+BOOST_AUTO_TEST_CASE(wildcards_follow_xmail) {
+  BOOST_TEST(wildcard_match("*master", "postmaster"));
+  BOOST_TEST(wildcard_match("*master", "WebMaster"));
+  BOOST_TEST(wildcard_match("*master", "master"));
+  BOOST_TEST(!wildcard_match("*master", "masters"));
+  BOOST_TEST(wildcard_match("???.jp", "top.jp"));
+  BOOST_TEST(!wildcard_match("???.jp", "dojo.jp"));
+  BOOST_TEST(wildcard_match("*", ""));
+  BOOST_TEST(wildcard_match("foo*bog", "foobarbog"));
+  BOOST_TEST(wildcard_match("??trips", "ootrips"));
+  BOOST_TEST(!wildcard_match("??trips", "trips"));
+  BOOST_TEST(wildcard_match("*.hunet.jp", "sub1.sub2.hunet.jp"));
+  BOOST_TEST(!wildcard_match("*.hunet.jp", "hunet.jp"));
+  BOOST_TEST(wildcard_match("*@rude.net", "anyone@RUDE.net"));
+  BOOST_TEST(wildcard_match("*-admin@even.more.rude.net", "list-admin@even.more.rude.net"));
+  BOOST_TEST(!wildcard_match("*-admin@even.more.rude.net", "admin@even.more.rude.net"));
+  BOOST_TEST(wildcard_match("a*b*c", "aXXbYYbZZc"));
+  BOOST_TEST(has_wildcards("a?"));
+  BOOST_TEST(!has_wildcards("hunet.jp"));
+}
+
+BOOST_AUTO_TEST_CASE(stage_catalogue_is_closed_and_named) {
+  BOOST_TEST(all_stages().size() == 37u);
+  BOOST_TEST(stage_name(stage::rcpt_relay) == "rcpt.relay");
+  BOOST_TEST(stage_name(stage::auth_pop3_before_smtp) == "auth.pop3-before-smtp");
+  BOOST_TEST((stage_from_name("filter.post-data") == stage::filter_post_data));
+  BOOST_TEST(!stage_from_name("rcpt.nothing"));
+  BOOST_TEST(outcome_name(outcome::flag) == "flag");
+  BOOST_TEST((outcome_from_name("defer") == outcome::defer));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

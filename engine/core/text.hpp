@@ -1,0 +1,27 @@
+// Small string helpers shared by every layer (ASCII only: mail syntax is ASCII).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mailflow {
+
+inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+inline char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; }
+
+std::string to_lower(std::string_view s);
+std::string to_upper(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+bool istarts_with(std::string_view s, std::string_view prefix);
+bool iends_with(std::string_view s, std::string_view suffix);
+std::string_view trim(std::string_view s);
+// Splits at every occurrence of sep; keeps empty pieces.
+std::vector<std::string_view> split(std::string_view s, char sep);
+// Parses a whole decimal integer (optional sign); nullopt on any junk or overflow.
+std::optional<std::int64_t> parse_int(std::string_view s);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+}  // namespace mailflow
