@@ -1,0 +1,71 @@
+// SMTP-time filters (manual: SMTP MESSAGE FILTERS, MESSAGE FILTERS, MACRO
+// SUBSTITUTION): the commands of filters.post-rcpt.tab, filters.pre-data.tab
+// and filters.post-data.tab run in file order for one hook.
+//
+// For each command the runner writes $(FILE) (content prepared by the
+// session: the info line, SmtpDomain, SmtpMessageID, MAIL FROM, the
+// "RCPT TO:<a> {ra=real}" lines and, after post-data, "<<MAIL-DATA>>" and
+// the message), substitutes the macros ($(NAME) anywhere in an argument,
+// @@NAME as a whole argument), executes the program directly (no shell) with
+// a fixed environment through a process_runner, and decodes the exit code:
+// 3 rejects (plus 16: stop the list). On a rejection the first line of
+// $(FILE).rej, if any, is the reply; the .rej file is removed. `!aex` skips
+// the command for an authenticated client, `!wlex` for a smtp.ipprop.tab
+// WhiteList client, `!timeo=N` sets its timeout. A command that times out
+// (it is killed) or cannot start counts as a pass
+// (../shared/reference/xmail-behaviour.md, "Transactions and errors").
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/mailroot.hpp"
+#include "core/env.hpp"
+#include "core/event.hpp"
+
+namespace mailflow::flow {
+
+// Expands $(NAME) anywhere and @@NAME when it is the whole argument; unknown names are left as written.
+std::string expand_macros(const std::string& arg, const std::map<std::string, std::string>& macros);
+
+struct smtp_filter_input {
+  config::smtp_filter_hook hook = config::smtp_filter_hook::post_rcpt;
+  std::string file_content;                   // what $(FILE) holds
+  std::map<std::string, std::string> macros;  // USERAUTH, REMOTEADDR, LOCALADDR, FROM, CRCPT, RRCPT, MSGREF, MSGID (FILE is added)
+  bool authenticated = false;                 // for !aex
+  bool whitelisted = false;                   // for !wlex
+};
+
+struct smtp_filter_result {
+  bool rejected = false;
+  std::optional<std::string> reply;           // first line of $(FILE).rej when a filter rejected with one
+  std::string file_content;                   // $(FILE) after the filters (a filter may rewrite it)
+  bool changed = false;                       // file_content differs from the input
+  std::vector<filter_invocation> invocations; // one per command considered (skipped ones too)
+};
+
+class smtp_filter_runner {
+ public:
+  // temp_dir: where $(FILE) is written (made if missing); paths under
+  // `mailroot` are reported as {root}/... in the invocation events.
+  smtp_filter_runner(process_runner& runner, std::filesystem::path mailroot, std::filesystem::path temp_dir,
+                     int default_timeout_seconds = 90);
+
+  smtp_filter_result run(const std::vector<config::filter_command>& commands, const smtp_filter_input& input);
+
+ private:
+  process_runner& runner_;
+  std::filesystem::path mailroot_;
+  std::filesystem::path temp_dir_;
+  int default_timeout_;
+  unsigned counter_ = 0;  // per runner: deterministic temp file names
+};
+
+// The environment every filter and external program gets (no inheritance from the server's own):
+// PATH, LANG=C, MAIL_ROOT and TZ are fixed; nothing else.
+std::vector<std::string> fixed_environment(const std::filesystem::path& mailroot, int utc_offset_minutes = 0);
+
+}  // namespace mailflow::flow
