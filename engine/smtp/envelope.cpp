@@ -5,6 +5,9 @@
 //   RCPT: recipient limit -> syntax -> cmdaliases -> local domain -> account
 //         before alias -> ReceiveEnable -> MaxMBSize or list posting ->
 //         relay (R permission, custdomains, smtprelay.tab) -> post-rcpt filter
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include <filesystem>
 
 #include "core/text.hpp"
@@ -15,27 +18,35 @@ namespace mailflow::smtp {
 
 namespace {
 
-// Bytes stored in a Maildir (new + cur) or mailbox folder; nullopt when the
-// account folder has neither (XMail then answers 552 to every RCPT).
-std::optional<std::uint64_t> mailbox_bytes(const std::filesystem::path& folder) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
+bool is_directory(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// Sum of the regular files in one folder (dot files ignored, as Maildir readers do).
+std::uint64_t folder_bytes(const std::string& dir) {
   std::uint64_t total = 0;
-  auto add_dir = [&](const fs::path& dir) {
-    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-      if (it->path().filename().string().front() == '.') continue;
-      if (it->is_regular_file(ec)) total += it->file_size(ec);
-    }
-  };
-  if (fs::is_directory(folder / "Maildir", ec)) {
-    add_dir(folder / "Maildir" / "new");
-    add_dir(folder / "Maildir" / "cur");
-    return total;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return 0;
+  int fd = ::dirfd(d);
+  while (auto* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    struct stat st {};
+    if (::fstatat(fd, e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode)) total += static_cast<std::uint64_t>(st.st_size);
   }
-  if (fs::is_directory(folder / "mailbox", ec)) {
-    add_dir(folder / "mailbox");
-    return total;
+  ::closedir(d);
+  return total;
+}
+
+// Bytes stored in a Maildir (new + cur) or mailbox folder; nullopt when the
+// account folder has neither (XMail then answers 552 to every RCPT). The size
+// is only summed when a MaxMBSize applies.
+std::optional<std::uint64_t> mailbox_bytes(const std::string& folder, bool need_size) {
+  if (is_directory(folder + "/Maildir")) {
+    if (!need_size) return 0;
+    return folder_bytes(folder + "/Maildir/new") + folder_bytes(folder + "/Maildir/cur");
   }
+  if (is_directory(folder + "/mailbox")) return need_size ? folder_bytes(folder + "/mailbox") : 0;
   return std::nullopt;
 }
 
@@ -304,8 +315,8 @@ void smtp_session::impl::cmd_rcpt(std::string_view arg) {
     }
     if (acct->type == config::account_type::user) {
       r.kind = rcpt_kind::account;
-      auto used = mailbox_bytes(root.root() / acct->folder());
       std::int64_t max_kb = data->number("MaxMBSize", 0);
+      auto used = mailbox_bytes(root.root().string() + "/" + acct->folder(), max_kb > 0);
       if (!used || (max_kb > 0 && *used > static_cast<std::uint64_t>(max_kb) * 1024)) {
         decide(stage::rcpt_account, input, outcome::reject,
                used ? "mailbox holds " + std::to_string(*used) + " bytes, MaxMBSize " + std::to_string(max_kb) + " KB"

@@ -39,7 +39,10 @@ std::string reversed_ipv4(const ip_address& a) {
 
 smtp_session::impl::impl(smtp_environment e, session_settings s, endpoint c, endpoint sv)
     : env(e), settings(std::move(s)), client(std::move(c)), server(std::move(sv)), root(e.root),
-      cfg(e.root.server()), client_ip(ip_address::parse(client.ip)) {}
+      cfg(e.root.server()), client_ip(ip_address::parse(client.ip)) {
+  events.reserve(64);
+  effects.reserve(16);
+}
 
 smtp_session::smtp_session(smtp_environment env, session_settings settings, endpoint client, endpoint server)
     : impl_(std::make_unique<impl>(env, std::move(settings), std::move(client), std::move(server))) {}
