@@ -198,7 +198,7 @@ void smtp_session::impl::finish_data() {
       reply(std::string(replies::spool_failed));
       return;
     }
-    decide(stage::queue_spool, "<" + r.typed + ">", outcome::accept, "spooled as " + ref);
+    decide(stage::queue_spool, "<" + r.typed + ">", outcome::accept, ref + ": " + where);
     events.push_back(message_spooled{ref, where, tx.from, {r.stored}, m.data.size()});
   }
   reset_transaction();
