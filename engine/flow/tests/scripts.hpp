@@ -40,6 +40,17 @@ inline std::vector<std::string> read_lines(const std::filesystem::path& p) {
   return out;
 }
 
+// "/proc/<pid>/fd": the folder a process lists to show its own descriptors.
+inline bool is_proc_fd_dir(const std::string& target) {
+  const std::string head = "/proc/", tail = "/fd";
+  if (target.size() <= head.size() + tail.size()) return false;
+  if (target.compare(0, head.size(), head) != 0 || target.compare(target.size() - tail.size(), tail.size(), tail) != 0)
+    return false;
+  for (std::size_t i = head.size(); i < target.size() - tail.size(); ++i)
+    if (target[i] < '0' || target[i] > '9') return false;
+  return true;
+}
+
 // True once `pid` is gone or a zombie nobody reaped yet (it no longer runs).
 inline bool process_ended(pid_t pid, std::chrono::milliseconds within) {
   const auto until = std::chrono::steady_clock::now() + within;
