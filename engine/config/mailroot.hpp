@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "config/hash_index.hpp"
 #include "config/tables.hpp"
 #include "config/variables.hpp"
 #include "core/ip.hpp"
@@ -76,6 +77,11 @@ struct userauth_file {
   std::vector<userauth_entry> entries;
   diagnostic_list diags;
 };
+
+// Read the files of one account or domain folder, uncached: verify walks
+// every account once; mailroot::account_data() / domain_data() cache them.
+std::shared_ptr<account_files> read_account_files(const std::filesystem::path& root, const account& a);
+std::shared_ptr<domain_files> read_domain_files(const std::filesystem::path& root, std::string_view domain);
 
 enum class ipmap_kind { smtp, pop3, ctrl, finger };
 const char* ipmap_file_name(ipmap_kind k);
@@ -173,6 +179,8 @@ class mailroot {
  private:
   mailroot() = default;
   const tab_file* keep(std::unique_ptr<tab_file> f);
+  void index_accounts();
+  void index_aliases();
   std::shared_ptr<const command_file> load_command_file(const std::string& rel, proc_context ctx) const;
   std::shared_ptr<const userauth_file> load_userauth_file(const std::string& rel) const;
   // Returns the cached value for `key`, loading it once with `load` (a null result is cached too).
@@ -183,14 +191,14 @@ class mailroot {
   std::map<std::string, std::unique_ptr<tab_file>, std::less<>> files_;
   server_config server_;
   std::vector<domain_entry> domains_;
-  std::unordered_map<std::string, std::size_t> domain_index_;
+  hash_index domain_index_;                      // name, case-insensitive
   std::vector<alias_domain_entry> alias_domains_;
-  std::unordered_map<std::string, std::size_t> alias_domain_exact_;
+  hash_index alias_domain_exact_;                // patterns without wildcards
   std::vector<std::size_t> alias_domain_wild_;   // indexes, longest pattern first
   std::vector<account> accounts_;
-  std::unordered_map<std::string, std::size_t> account_index_;  // "user@domain" lower-case
+  hash_index account_index_;                     // (user, domain), case-insensitive
   std::vector<alias_entry> aliases_;
-  std::unordered_map<std::string, std::size_t> alias_exact_;    // "domain\talias" lower-case
+  hash_index alias_exact_;                       // (domain, alias) without wildcards, case-insensitive
   std::vector<std::size_t> alias_wild_;          // indexes, longest alias pattern first
   std::vector<ext_alias_entry> ext_aliases_;
   std::vector<ctrl_account> ctrl_accounts_;
