@@ -43,6 +43,11 @@ class hash_index {
     }
   }
 
+  // Starts fetching the slot `hash` lands on (batch lookups hide memory latency).
+  void prefetch(std::uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[(hash >> 32) & mask_]);
+  }
+
   template <class Same>
   std::optional<std::size_t> find(std::uint64_t hash, Same same) const {
     if (slots_.empty()) return std::nullopt;

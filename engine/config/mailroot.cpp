@@ -59,9 +59,10 @@ void mailroot::index_accounts() {
   account_index_.reserve(accounts_.size());
   for (std::size_t i = 0; i < accounts_.size(); ++i) {
     auto& a = accounts_[i];
-    account_index_.insert(hash_lower(a.name, a.domain), i, [&](std::size_t j) {
+    auto kept = account_index_.insert(hash_lower(a.name, a.domain), i, [&](std::size_t j) {
       return iequals(accounts_[j].name, a.name) && iequals(accounts_[j].domain, a.domain);
     });
+    if (kept != i) duplicate_accounts_.emplace_back(i, kept);
   }
 }
 
@@ -72,9 +73,10 @@ void mailroot::index_aliases() {
     if (has_wildcards(a.domain) || has_wildcards(a.alias)) {
       alias_wild_.push_back(i);
     } else {
-      alias_exact_.insert(hash_lower(a.domain, a.alias), i, [&](std::size_t j) {
+      auto kept = alias_exact_.insert(hash_lower(a.domain, a.alias), i, [&](std::size_t j) {
         return iequals(aliases_[j].domain, a.domain) && iequals(aliases_[j].alias, a.alias);
       });
+      if (kept != i) duplicate_aliases_.emplace_back(i, kept);
     }
   }
   std::stable_sort(alias_wild_.begin(), alias_wild_.end(), [&](auto x, auto y) {
@@ -96,7 +98,9 @@ std::unique_ptr<mailroot> mailroot::load(const std::filesystem::path& root, diag
   m->domain_index_.reserve(m->domains_.size());
   for (std::size_t i = 0; i < m->domains_.size(); ++i) {
     auto& name = m->domains_[i].name;
-    m->domain_index_.insert(hash_lower(name), i, [&](std::size_t j) { return iequals(m->domains_[j].name, name); });
+    auto kept =
+        m->domain_index_.insert(hash_lower(name), i, [&](std::size_t j) { return iequals(m->domains_[j].name, name); });
+    if (kept != i) m->duplicate_domains_.emplace_back(i, kept);
   }
 
   m->alias_domains_ = parse_alias_domains(read("aliasdomain.tab"), diags);
@@ -211,6 +215,25 @@ const account* mailroot::find_account(std::string_view user, std::string_view do
   return i ? &accounts_[*i] : nullptr;
 }
 
+void mailroot::find_accounts(std::span<const account_key> keys, std::span<const account*> out) const {
+  constexpr std::size_t batch = 16;
+  std::uint64_t hashes[batch];
+  for (std::size_t start = 0; start < keys.size(); start += batch) {
+    std::size_t n = std::min(batch, keys.size() - start);
+    for (std::size_t k = 0; k < n; ++k) {
+      hashes[k] = hash_lower(keys[start + k].first, keys[start + k].second);
+      account_index_.prefetch(hashes[k]);
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+      auto [user, domain] = keys[start + k];
+      auto i = account_index_.find(hashes[k], [&](std::size_t j) {
+        return iequals(accounts_[j].name, user) && iequals(accounts_[j].domain, domain);
+      });
+      out[start + k] = i ? &accounts_[*i] : nullptr;
+    }
+  }
+}
+
 const account* mailroot::find_account(std::string_view address) const {
   auto at = address.rfind('@');
   if (at == std::string_view::npos) return nullptr;
@@ -230,9 +253,16 @@ const alias_entry* mailroot::find_alias(std::string_view user, std::string_view 
 }
 
 std::pair<std::string, std::string> mailroot::alias_target(const alias_entry& a, std::string_view rcpt_domain) const {
-  auto at = a.target.rfind('@');
-  if (at != std::string::npos) return {a.target.substr(0, at), a.target.substr(at + 1)};
-  return {a.target, has_wildcards(a.domain) ? std::string(rcpt_domain) : a.domain};
+  auto [user, domain] = alias_target_view(a, rcpt_domain);
+  return {std::string(user), std::string(domain)};
+}
+
+std::pair<std::string_view, std::string_view> mailroot::alias_target_view(const alias_entry& a,
+                                                                          std::string_view rcpt_domain) {
+  std::string_view target = a.target;
+  auto at = target.rfind('@');
+  if (at != std::string_view::npos) return {target.substr(0, at), target.substr(at + 1)};
+  return {target, has_wildcards(a.domain) ? rcpt_domain : std::string_view(a.domain)};
 }
 
 const ext_alias_entry* mailroot::find_ext_alias(std::string_view user, std::string_view domain) const {

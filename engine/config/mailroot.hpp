@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -113,12 +114,26 @@ class mailroot {
   const std::vector<account>& accounts() const { return accounts_; }
   const account* find_account(std::string_view user, std::string_view domain) const;
   const account* find_account(std::string_view address) const;  // "user@domain"
+  // Many lookups at once: out[i] = find_account(keys[i].first, keys[i].second).
+  // Faster than one by one on a large table (the index is fetched ahead).
+  using account_key = std::pair<std::string_view, std::string_view>;  // (user, domain)
+  void find_accounts(std::span<const account_key> keys, std::span<const account*> out) const;
   // aliases.tab: exact (domain, alias) first, then the longest wildcard.
   const std::vector<alias_entry>& aliases() const { return aliases_; }
   const alias_entry* find_alias(std::string_view user, std::string_view domain) const;
   // The account an alias names: target "user" means the alias's own domain
   // (the recipient's domain when the alias domain is a pattern).
   std::pair<std::string, std::string> alias_target(const alias_entry& a, std::string_view rcpt_domain) const;
+  // The same without copies; the views point into `a` and `rcpt_domain`.
+  static std::pair<std::string_view, std::string_view> alias_target_view(const alias_entry& a,
+                                                                         std::string_view rcpt_domain);
+  // Lines that repeat the key of an earlier line and so are never used (the
+  // first line wins): each as (its index, the index of the line that wins).
+  // Found while indexing; exact aliases only (wildcard ones are not indexed).
+  using duplicate = std::pair<std::size_t, std::size_t>;
+  const std::vector<duplicate>& duplicate_domains() const { return duplicate_domains_; }
+  const std::vector<duplicate>& duplicate_accounts() const { return duplicate_accounts_; }
+  const std::vector<duplicate>& duplicate_aliases() const { return duplicate_aliases_; }
   // extaliases.tab
   const std::vector<ext_alias_entry>& ext_aliases() const { return ext_aliases_; }
   const ext_alias_entry* find_ext_alias(std::string_view user, std::string_view domain) const;
@@ -199,6 +214,7 @@ class mailroot {
   hash_index account_index_;                     // (user, domain), case-insensitive
   std::vector<alias_entry> aliases_;
   hash_index alias_exact_;                       // (domain, alias) without wildcards, case-insensitive
+  std::vector<duplicate> duplicate_domains_, duplicate_accounts_, duplicate_aliases_;
   std::vector<std::size_t> alias_wild_;          // indexes, longest alias pattern first
   std::vector<ext_alias_entry> ext_aliases_;
   std::vector<ctrl_account> ctrl_accounts_;

@@ -157,6 +157,17 @@ BOOST_AUTO_TEST_CASE(duplicates_first_line_wins_case_insensitively) {
   BOOST_TEST(m->find_alias_domain("KODOMO21.net")->target == "hunet.jp");
   BOOST_TEST(m->find_account("cop", "hunet.j") == nullptr);
   BOOST_TEST(m->find_account("co", "phunet.jp") == nullptr);  // the parts are hashed apart
+  std::vector<mailroot::account_key> keys{{"COP", "hunet.jp"}, {"cop", "soopoo.jp"}, {"cop", "Hunet.JP"}};
+  std::vector<const account*> found(keys.size());
+  m->find_accounts(keys, found);
+  BOOST_TEST((found == std::vector<const account*>{&m->accounts()[0], nullptr, &m->accounts()[0]}));
+  using dups = std::vector<mailroot::duplicate>;
+  BOOST_TEST((m->duplicate_domains() == dups{{1, 0}}));
+  BOOST_TEST((m->duplicate_accounts() == dups{{1, 0}}));
+  BOOST_TEST((m->duplicate_aliases() == dups{{1, 0}}));
+  auto [user, domain] = mailroot::alias_target_view(m->aliases()[0], "other.jp");
+  BOOST_TEST(user == "cop");
+  BOOST_TEST(domain == "hunet.jp");
 }
 
 BOOST_AUTO_TEST_CASE(large_alias_table_gives_the_same_results_and_diagnostic_order) {
@@ -176,6 +187,14 @@ BOOST_AUTO_TEST_CASE(large_alias_table_gives_the_same_results_and_diagnostic_ord
   BOOST_TEST(d.items()[0].code == "account-id-zero");  // mailusers.tab is reported first, as when read in turn
   BOOST_TEST(d.items()[1].file == "aliases.tab");
   BOOST_TEST(d.items()[1].line == 120001u);
+  std::vector<mailroot::account_key> keys;  // many batches of lookups
+  for (std::size_t i = 0; i < m->aliases().size(); ++i)
+    keys.push_back(i % 2 ? mailroot::account_key{"LOVE", "hunet.jp"}
+                         : mailroot::alias_target_view(m->aliases()[i], "hunet.jp"));  // cop: id 0 left it out
+  std::vector<const account*> found(keys.size());
+  m->find_accounts(keys, found);
+  BOOST_TEST(std::count(found.begin(), found.end(), &m->accounts()[0]) == 60000);  // love
+  BOOST_TEST(std::count(found.begin(), found.end(), nullptr) == 60000);
 }
 
 BOOST_AUTO_TEST_CASE(read_account_files_is_uncached) {
