@@ -61,6 +61,14 @@ BOOST_AUTO_TEST_CASE(a_folder_where_a_table_belongs_is_unreadable) {
              boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(parser_diagnostics_of_root_tables_are_kept) {
+  mailroot_builder m;
+  m.write("spammers.tab", "\"192.0.2.0/24\"\t\"code=0,colour=red\"\n");
+  BOOST_TEST(m.lines() == lines{"spammers.tab:1:17: warning: unknown parameter 'colour' (supported: code) "
+                                "[unknown-parameter]"},
+             boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(keep_files_are_ignored) {
   mailroot_builder m;
   for (auto folder : {"spool", "cmdaliases", "cmdaliases/example.test", "custdomains", "userauth/pop3",
