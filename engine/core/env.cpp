@@ -18,19 +18,59 @@ int system_clock::utc_offset_minutes() const {
   return static_cast<int>(local.tm_gmtoff / 60);
 }
 
+namespace {
+// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm): no
+// gmtime_r and no printf, as dates are written on every message.
+void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  auto doe = static_cast<unsigned>(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  std::int64_t year = static_cast<std::int64_t>(yoe) + era * 400;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<int>(year + (m <= 2));
+}
+
+void put2(std::string& out, unsigned v) {
+  out += static_cast<char>('0' + v / 10 % 10);
+  out += static_cast<char>('0' + v % 10);
+}
+}  // namespace
+
 std::string rfc822_date(std::int64_t unix_seconds, int offset) {
-  static const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* days[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};  // 1970-01-01 was a Thursday
   static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::time_t t = static_cast<std::time_t>(unix_seconds + static_cast<std::int64_t>(offset) * 60);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  int a = offset < 0 ? -offset : offset;
-  std::snprintf(buf, sizeof buf, "%s, %d %s %d %02d:%02d:%02d %c%02d%02d", days[tm.tm_wday], tm.tm_mday,
-                months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, offset > 0 ? '+' : '-',
-                a / 60, a % 60);
-  return buf;
+  std::int64_t local = unix_seconds + static_cast<std::int64_t>(offset) * 60;
+  std::int64_t day = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  auto secs = static_cast<unsigned>(local - day * 86400);
+  int y;
+  unsigned m, d;
+  civil_from_days(day, y, m, d);
+  std::string out;
+  out.reserve(32);
+  out += days[((day % 7) + 7) % 7];
+  out += ", ";
+  out += std::to_string(d);
+  out += ' ';
+  out += months[m - 1];
+  out += ' ';
+  out += std::to_string(y);
+  out += ' ';
+  put2(out, secs / 3600);
+  out += ':';
+  put2(out, secs / 60 % 60);
+  out += ':';
+  put2(out, secs % 60);
+  out += ' ';
+  out += offset > 0 ? '+' : '-';
+  unsigned a = static_cast<unsigned>(offset < 0 ? -offset : offset);
+  put2(out, a / 60);
+  put2(out, a % 60);
+  return out;
 }
 
 const char* dns_type_name(dns_type t) {

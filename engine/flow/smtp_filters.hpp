@@ -14,12 +14,27 @@
 // WhiteList client, `!timeo=N` sets its timeout. A command that times out
 // (it is killed) or cannot start counts as a pass
 // (../shared/reference/xmail-behaviour.md, "Transactions and errors").
+//
+// mailflow's choices where XMail's own are not wanted (they would make
+// reports differ between runs or leak into the server):
+// - $(FILE) is a fresh file per command, temp_dir/smtp-<hook>-<n>.flt with
+//   the runner's counter (no pid, no clock); a name already taken by another
+//   runner sharing the folder is skipped. It and $(FILE).rej are removed
+//   after each command, whatever it returned.
+// - Filters run with fixed_environment() and the MailRoot as working folder.
+// - Unknown macros stay as written (XMail substitutes an empty string).
+// - Invocation status: exited, signaled, timed-out, failed-to-start, or
+//   "skipped (aex)" / "skipped (wlex)"; action: accept, reject, or pass for
+//   the last four. A signal death is a pass like a timeout. An empty first
+//   line in $(FILE).rej gives no reply (the session's default one is used).
+// One runner serves one session at a time (its counter is not locked).
 #pragma once
 
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/mailroot.hpp"
@@ -56,16 +71,31 @@ class smtp_filter_runner {
 
   smtp_filter_result run(const std::vector<config::filter_command>& commands, const smtp_filter_input& input);
 
+  // The zone filters see through TZ (the scenario's or the host's); UTC until set.
+  void set_utc_offset_minutes(int minutes) { utc_offset_minutes_ = minutes; }
+
+  // `text` with the MailRoot shown as {root} and a temp_dir outside it as {tmp}.
+  std::string shown_paths(const std::string& text) const;
+
  private:
+  struct created_file {
+    std::filesystem::path path;
+    std::string error;  // empty when created
+  };
+  created_file write_temp_file(const char* hook_name, const std::string& content);
+
   process_runner& runner_;
   std::filesystem::path mailroot_;
   std::filesystem::path temp_dir_;
   int default_timeout_;
   unsigned counter_ = 0;  // per runner: deterministic temp file names
+  int utc_offset_minutes_ = 0;
+  std::vector<std::pair<std::string, std::string>> shown_;  // absolute path -> "{root}" / "{tmp}", longest first
 };
 
 // The environment every filter and external program gets (no inheritance from the server's own):
-// PATH, LANG=C, MAIL_ROOT and TZ are fixed; nothing else.
+// PATH=/usr/local/bin:/usr/bin:/bin, LANG=C, LC_ALL=C, MAIL_ROOT and HOME (the absolute MailRoot), and TZ
+// as a POSIX zone for the offset ("UTC0", "<+0900>-9", "<-0530>5:30"); nothing else.
 std::vector<std::string> fixed_environment(const std::filesystem::path& mailroot, int utc_offset_minutes = 0);
 
 }  // namespace mailflow::flow

@@ -1,12 +1,300 @@
+// mailflow trace: one message through the SMTP stages, without delivering it
+// (in the spirit of `exim -bh`). The session is the real smtp_session, driven
+// in memory with the commands a client would send; filters run as real
+// processes; DNS answers come from --dns or are NXDOMAIN; nothing is spooled.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
+#include "args.hpp"
 #include "commands.hpp"
+#include "config/mailroot.hpp"
+#include "core/codec.hpp"
+#include "core/text.hpp"
+#include "flow/posix_process_runner.hpp"
+#include "smtp/smtp_session.hpp"
 
 namespace mailflow::cli {
 
-int run_trace(int, char**) {
-  std::cerr << "mailflow trace: not implemented yet\n";
-  return 2;
+namespace {
+
+// Accepts messages without storing them: trace never delivers.
+class trace_spool final : public smtp::spool {
+ public:
+  explicit trace_spool(std::uint64_t last) : last_(last) {}
+  std::uint64_t next_message_number() override { return ++last_; }
+  bool submit(const smtp::spool_message& m, std::string& where) override {
+    accepted.push_back(m);
+    where = "not stored (trace)";
+    return true;
+  }
+  std::vector<smtp::spool_message> accepted;
+
+ private:
+  std::uint64_t last_;
+};
+
+std::string visible(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '\t') {
+      out += "  ";
+    } else if (u < 32 || u == 127) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string pad(std::string s, std::size_t n) {
+  if (s.size() < n) s.resize(n, ' ');
+  return s + " ";
+}
+
+struct text_printer {
+  std::ostream& out;
+  void rule(const std::optional<rule_ref>& r) const {
+    if (!r) return;
+    out << "      rule " << r->file;
+    if (r->line) out << ":" << r->line << ": " << visible(r->text);
+    out << "\n";
+  }
+  void operator()(const client_line& e) const { out << "C: " << visible(e.text) << "\n"; }
+  void operator()(const server_reply& e) const {
+    for (auto& l : e.lines) out << "S: " << visible(l) << "\n";
+  }
+  void operator()(const stage_decision& e) const {
+    out << "   " << pad(std::string(stage_name(e.id)), 21) << pad(std::string(outcome_name(e.result)), 8)
+        << pad(visible(e.input), 24) << visible(e.detail) << "\n";
+    rule(e.rule);
+  }
+  void operator()(const filter_invocation& e) const {
+    out << "   " << pad(std::string(stage_name(e.hook)), 21) << pad(e.action, 8) << e.status;
+    if (e.exit_code) out << " exit " << *e.exit_code;
+    if (e.stop_list) out << " (+16 stop)";
+    if (!e.rej_text.empty()) out << " .rej: " << visible(e.rej_text);
+    out << "\n      argv";
+    for (auto& a : e.argv) out << " " << visible(a);
+    out << "\n";
+    rule(e.line);
+  }
+  void operator()(const session_note& e) const { out << "   (" << e.kind << ": " << visible(e.detail) << ")\n"; }
+  void operator()(const message_spooled& e) const {
+    out << "   => message " << e.message_ref << " for";
+    for (auto& r : e.rcpts) out << " <" << visible(r) << ">";
+    out << ", " << e.size << " bytes, " << (e.spool_file.empty() ? "not stored" : e.spool_file) << "\n";
+  }
+};
+
+// The reply code of the last reply in `events`, 0 if none.
+int last_code(const std::vector<event>& events) {
+  for (auto it = events.rbegin(); it != events.rend(); ++it)
+    if (auto r = std::get_if<server_reply>(&*it); r && !r->lines.empty() && r->lines.back().size() >= 3)
+      return std::atoi(r->lines.back().substr(0, 3).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int run_trace(int argc, char** argv) {
+  arg_parser p("trace", "MAILROOT --ip IP --rcpt ADDR [--rcpt ADDR...] [options]",
+               "Runs one message through the SMTP stages of MAILROOT without delivering it and prints each\n"
+               "decision with the rule that made it and the reply it caused. Filters run; nothing is spooled;\n"
+               "DNS answers come from --dns only (without it every lookup is NXDOMAIN).\n"
+               "Exit 0 when every recipient (and the message, with --data) is accepted, 1 when the trace ends\n"
+               "in a rejection, 2 on usage errors.");
+  p.option({"ip", "", true, false, "IP[:PORT]", "client address (required)"})
+      .option({"helo", "", true, false, "NAME", "EHLO name (default: [IP])"})
+      .option({"from", "", true, false, "ADDR", "MAIL FROM address (default: the null sender <>)"})
+      .option({"rcpt", "", true, true, "ADDR", "RCPT TO address (at least one)"})
+      .option({"auth", "", true, false, "USER:PASS", "authenticate with AUTH PLAIN; split at the last colon "
+                                                     "(MAILFLOW_AUTH in the environment does the same)"})
+      .option({"size", "", true, false, "N", "announce SIZE=N on MAIL FROM"})
+      .option({"data", "", true, false, "FILE.eml", "send this message after the recipients"})
+      .option({"dns", "", true, false, "ZONEFILE", "answer DNS from this zone file (name A|MX|PTR|TXT value)"})
+      .option({"local", "", true, false, "IP:PORT", "server address the client connected to (default 127.0.0.1:25)"})
+      .option({"format", "", true, false, "text|xml", "output format (default text)"});
+  bool help = false;
+  auto args = p.parse(argc, argv, help);
+  if (!args) return 2;
+  if (help) return 0;
+  if (args->positional().size() != 1) return p.usage_error("expected one MAILROOT");
+  auto ip_arg = args->get("ip");
+  if (!ip_arg) return p.usage_error("--ip is required");
+  auto rcpts = args->all("rcpt");
+  if (rcpts.empty()) return p.usage_error("at least one --rcpt is required");
+  std::string format = args->get("format").value_or("text");
+  if (format != "text") return p.usage_error("--format " + format + " is not supported yet (text)");
+
+  auto split_endpoint = [](const std::string& s, int default_port, smtp::endpoint& ep) {
+    auto colon = s.rfind(':');
+    if (colon != std::string::npos && s.find(':') == colon) {
+      auto port = parse_int(std::string_view(s).substr(colon + 1));
+      if (!port || *port < 0 || *port > 65535) return false;
+      ep = {s.substr(0, colon), static_cast<int>(*port)};
+    } else {
+      ep = {s, default_port};
+    }
+    return ip_address::parse(ep.ip).has_value();
+  };
+  smtp::endpoint client, server;
+  if (!split_endpoint(*ip_arg, 0, client)) return p.usage_error("--ip: '" + *ip_arg + "' is not an IP address");
+  if (!split_endpoint(args->get("local").value_or("127.0.0.1:25"), 25, server))
+    return p.usage_error("--local: expected IP:PORT");
+
+  std::optional<std::pair<std::string, std::string>> credentials;
+  std::optional<std::string> auth = args->get("auth");
+  if (!auth) {
+    if (const char* env = std::getenv("MAILFLOW_AUTH"); env && *env) auth = env;
+  }
+  if (auth) {
+    auto colon = auth->rfind(':');
+    if (colon == std::string::npos) return p.usage_error("--auth: expected USER:PASS");
+    credentials = std::pair{auth->substr(0, colon), auth->substr(colon + 1)};
+  }
+  std::optional<std::uint64_t> size;
+  if (auto s = args->get("size")) {
+    auto n = parse_int(*s);
+    if (!n || *n < 0) return p.usage_error("--size: expected a number of bytes");
+    size = static_cast<std::uint64_t>(*n);
+  }
+  std::optional<std::string> message;
+  if (auto d = args->get("data")) {
+    std::ifstream in(*d, std::ios::binary);
+    if (!in) {
+      std::cerr << "mailflow trace: cannot read " << *d << "\n";
+      return 2;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    message = ss.str();
+  }
+
+  namespace fs = std::filesystem;
+  fs::path root_path = args->positional()[0];
+  std::error_code ec;
+  if (!fs::is_directory(root_path, ec)) {
+    std::cerr << "mailflow trace: " << root_path.string() << ": not a MailRoot folder\n";
+    return 2;
+  }
+  diagnostic_list diags;
+  auto root = config::mailroot::load(root_path, diags);
+  for (auto& d : diags.items())
+    if (d.level == severity::error) std::cerr << "mailflow trace: " << format_diagnostic(d) << "\n";
+
+  zone_resolver zone;
+  null_resolver nx;
+  resolver* dns = &nx;
+  if (auto z = args->get("dns")) {
+    std::ifstream in(*z, std::ios::binary);
+    if (!in) {
+      std::cerr << "mailflow trace: cannot read " << *z << "\n";
+      return 2;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string err;
+    if (!zone.load_zone_text(ss.str(), *z, &err)) {
+      std::cerr << "mailflow trace: " << err << "\n";
+      return 2;
+    }
+    dns = &zone;
+  }
+
+  // filter files go to a private temporary folder, never into the MailRoot
+  const char* base = std::getenv("XMAIL_TEMP");
+  std::string tmpl = (fs::path(base && *base ? base : "/tmp") / "mailflow-trace-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) {
+    std::cerr << "mailflow trace: cannot create a temporary folder in " << tmpl << "\n";
+    return 2;
+  }
+  fs::path temp_dir = tmpl;
+
+  mailflow::system_clock clock;
+  flow::posix_process_runner runner;
+  trace_spool spool(root->message_id());
+  smtp::smtp_environment env{*root, clock, *dns, runner, spool, nullptr, temp_dir.string()};
+  smtp::session_settings settings;
+  smtp::smtp_session session(env, settings, client, server);
+
+  std::vector<event> events;
+  auto drain = [&] {
+    for (auto& e : session.take_events()) events.push_back(std::move(e));
+    session.take_effects();
+  };
+  auto send = [&](const std::string& line) {
+    if (session.closed()) return 0;
+    session.on_bytes(line + "\r\n");
+    drain();
+    return last_code(events);
+  };
+
+  bool rejected = false;
+  session.on_connect();
+  drain();
+  if (session.closed()) rejected = true;
+  if (!rejected) {
+    std::string helo = args->get("helo").value_or("[" + client.ip + "]");
+    if (send("EHLO " + helo) != 250) rejected = true;
+  }
+  if (!rejected && credentials) {
+    std::string plain = std::string("\0", 1) + credentials->first + std::string("\0", 1) + credentials->second;
+    if (send("AUTH PLAIN " + base64_encode(plain)) != 235) rejected = true;
+  }
+  int accepted = 0;
+  if (!rejected) {
+    std::string from = "MAIL FROM:<" + args->get("from").value_or("") + ">";
+    if (size) from += " SIZE=" + std::to_string(*size);
+    if (send(from) != 250) rejected = true;
+  }
+  if (!rejected) {
+    for (auto& r : rcpts) {
+      int code = send("RCPT TO:<" + r + ">");
+      if (code == 250) ++accepted;
+      else rejected = true;
+      if (session.closed()) break;
+    }
+  }
+  if (!session.closed() && accepted > 0 && message) {
+    if (send("DATA") == 354) {
+      // dot-stuff and end the message the way a client does
+      std::string wire;
+      std::size_t start = 0;
+      while (start < message->size()) {
+        auto nl = message->find('\n', start);
+        std::string line = message->substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty() && line.front() == '.') line.insert(0, ".");
+        wire += line + "\r\n";
+        if (nl == std::string::npos) break;
+        start = nl + 1;
+      }
+      session.on_bytes(wire + ".\r\n");
+      drain();
+      if (last_code(events) != 250) rejected = true;
+    } else {
+      rejected = true;
+    }
+  }
+  send("QUIT");
+  fs::remove_all(temp_dir, ec);
+
+  std::cout << "trace: " << client.ip << " -> " << server.ip << ":" << server.port << " on "
+            << root_path.string() << "\n";
+  text_printer printer{std::cout};
+  for (auto& e : events) std::visit(printer, e);
+  std::cout << "result: " << accepted << " of " << rcpts.size() << " recipient" << (rcpts.size() == 1 ? "" : "s")
+            << " accepted";
+  if (message) std::cout << (spool.accepted.empty() ? "; message refused" : "; message accepted (not delivered)");
+  std::cout << (rejected ? "; the trace ends in a rejection\n" : "\n");
+  return rejected ? 1 : 0;
 }
 
 }  // namespace mailflow::cli

@@ -63,3 +63,25 @@ BOOST_AUTO_TEST_CASE(zone_resolver_reads_zone_text) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include <ctime>
+
+BOOST_AUTO_TEST_CASE(dates_agree_with_the_c_library) {
+  for (std::int64_t t = -2000000000; t < 4102444800; t += 86399 * 37 + 11) {
+    for (int off : {0, 540, -300}) {
+      std::time_t shifted = static_cast<std::time_t>(t + off * 60);
+      std::tm tm{};
+      gmtime_r(&shifted, &tm);
+      char buf[64];
+      std::strftime(buf, sizeof buf, "%a, ", &tm);
+      std::string expect = buf + std::to_string(tm.tm_mday);
+      std::strftime(buf, sizeof buf, " %b %Y %H:%M:%S", &tm);
+      expect += buf;
+      char zone[8];
+      int a = off < 0 ? -off : off;
+      std::snprintf(zone, sizeof zone, " %c%02d%02d", off > 0 ? '+' : '-', a / 60, a % 60);
+      expect += zone;
+      BOOST_TEST_REQUIRE(rfc822_date(t, off) == expect);
+    }
+  }
+}

@@ -53,3 +53,16 @@ BOOST_AUTO_TEST_CASE(stage_catalogue_is_closed_and_named) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include "core/redact.hpp"
+
+BOOST_AUTO_TEST_CASE(secrets_are_redacted) {
+  using mailflow::redact_client_line;
+  BOOST_TEST(redact_client_line("Y29wOmh1bmV0Lm5lLmpw", true) == "***");
+  BOOST_TEST(redact_client_line("AUTH PLAIN AGNvcEBodW5ldC5qcABjb3BzZWNyZXQ=", false) == "AUTH PLAIN ***");
+  BOOST_TEST(redact_client_line("AUTH LOGIN", false) == "AUTH LOGIN");
+  BOOST_TEST(redact_client_line("auth login Y29w", false) == "AUTH login ***");
+  BOOST_TEST(redact_client_line("PASS copsecret", false) == "PASS ***");
+  BOOST_TEST(redact_client_line("APOP cop@hunet.jp 0123abcd", false) == "APOP cop@hunet.jp ***");
+  BOOST_TEST(redact_client_line("MAIL FROM:<a@b>", false) == "MAIL FROM:<a@b>");
+}
