@@ -1,7 +1,9 @@
 #include "mailroot.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <fstream>
+#include <thread>
 
 #include "core/text.hpp"
 #include "core/wildcard.hpp"
@@ -9,23 +11,8 @@
 namespace mailflow::config {
 
 namespace {
-std::string account_key(std::string_view user, std::string_view domain) {
-  std::string k;
-  k.reserve(user.size() + domain.size() + 1);
-  for (char c : user) k += ascii_lower(c);
-  k += '@';
-  for (char c : domain) k += ascii_lower(c);
-  return k;
-}
-
-std::string alias_key(std::string_view domain, std::string_view alias) {
-  std::string k;
-  k.reserve(domain.size() + alias.size() + 1);
-  for (char c : domain) k += ascii_lower(c);
-  k += '\t';
-  for (char c : alias) k += ascii_lower(c);
-  return k;
-}
+// aliases.tab from this size on (about 60,000 lines) is read on its own thread.
+constexpr std::uintmax_t parallel_load_bytes = 4u << 20;
 }  // namespace
 
 const char* ipmap_file_name(ipmap_kind k) {
@@ -68,6 +55,38 @@ const tab_file* mailroot::keep(std::unique_ptr<tab_file> f) {
   return p;
 }
 
+void mailroot::index_accounts() {
+  account_index_.reserve(accounts_.size());
+  for (std::size_t i = 0; i < accounts_.size(); ++i) {
+    auto& a = accounts_[i];
+    auto kept = account_index_.insert(hash_lower(a.name, a.domain), i, [&](std::size_t j) {
+      return iequals(accounts_[j].name, a.name) && iequals(accounts_[j].domain, a.domain);
+    });
+    if (kept != i) duplicate_accounts_.emplace_back(i, kept);
+  }
+}
+
+void mailroot::index_aliases() {
+  alias_exact_.reserve(aliases_.size());
+  for (std::size_t i = 0; i < aliases_.size(); ++i) {
+    auto& a = aliases_[i];
+    if (has_wildcards(a.domain) || has_wildcards(a.alias)) {
+      alias_wild_.push_back(i);
+    } else {
+      auto kept = alias_exact_.insert(hash_lower(a.domain, a.alias), i, [&](std::size_t j) {
+        return iequals(aliases_[j].domain, a.domain) && iequals(aliases_[j].alias, a.alias);
+      });
+      if (kept != i) duplicate_aliases_.emplace_back(i, kept);
+    }
+  }
+  std::stable_sort(alias_wild_.begin(), alias_wild_.end(), [&](auto x, auto y) {
+    auto& a = aliases_[x];
+    auto& b = aliases_[y];
+    if (a.alias.size() != b.alias.size()) return a.alias.size() > b.alias.size();
+    return a.domain.size() > b.domain.size();
+  });
+}
+
 std::unique_ptr<mailroot> mailroot::load(const std::filesystem::path& root, diagnostic_list& diags) {
   std::unique_ptr<mailroot> m(new mailroot());
   m->root_ = root;
@@ -77,8 +96,12 @@ std::unique_ptr<mailroot> mailroot::load(const std::filesystem::path& root, diag
 
   m->domains_ = parse_domains(read("domains.tab"), diags);
   m->domain_index_.reserve(m->domains_.size());
-  for (std::size_t i = 0; i < m->domains_.size(); ++i)
-    m->domain_index_.try_emplace(to_lower(m->domains_[i].name), i);
+  for (std::size_t i = 0; i < m->domains_.size(); ++i) {
+    auto& name = m->domains_[i].name;
+    auto kept =
+        m->domain_index_.insert(hash_lower(name), i, [&](std::size_t j) { return iequals(m->domains_[j].name, name); });
+    if (kept != i) m->duplicate_domains_.emplace_back(i, kept);
+  }
 
   m->alias_domains_ = parse_alias_domains(read("aliasdomain.tab"), diags);
   for (std::size_t i = 0; i < m->alias_domains_.size(); ++i) {
@@ -86,34 +109,45 @@ std::unique_ptr<mailroot> mailroot::load(const std::filesystem::path& root, diag
     if (has_wildcards(e.pattern)) {
       m->alias_domain_wild_.push_back(i);
     } else {
-      m->alias_domain_exact_.try_emplace(to_lower(e.pattern), i);
+      m->alias_domain_exact_.insert(hash_lower(e.pattern), i,
+                                    [&](std::size_t j) { return iequals(m->alias_domains_[j].pattern, e.pattern); });
     }
   }
   std::stable_sort(m->alias_domain_wild_.begin(), m->alias_domain_wild_.end(), [&](auto a, auto b) {
     return m->alias_domains_[a].pattern.size() > m->alias_domains_[b].pattern.size();
   });
 
-  m->accounts_ = parse_accounts(read("mailusers.tab"), diags);
-  m->account_index_.reserve(m->accounts_.size());
-  for (std::size_t i = 0; i < m->accounts_.size(); ++i)
-    m->account_index_.try_emplace(account_key(m->accounts_[i].name, m->accounts_[i].domain), i);
-
-  m->aliases_ = parse_aliases(read("aliases.tab"), diags);
-  m->alias_exact_.reserve(m->aliases_.size());
-  for (std::size_t i = 0; i < m->aliases_.size(); ++i) {
-    auto& a = m->aliases_[i];
-    if (has_wildcards(a.domain) || has_wildcards(a.alias)) {
-      m->alias_wild_.push_back(i);
-    } else {
-      m->alias_exact_.try_emplace(alias_key(a.domain, a.alias), i);
+  // aliases.tab is the other big table: on a large MailRoot it is read and
+  // indexed on a second thread while mailusers.tab is; the results and the
+  // order of the diagnostics are the same either way.
+  diagnostic_list alias_diags;
+  std::unique_ptr<tab_file> alias_file;
+  std::exception_ptr alias_error;
+  auto load_aliases = [&] {
+    try {
+      alias_file = tab_file::load(root, "aliases.tab", alias_diags);
+      m->aliases_ = parse_aliases(alias_file.get(), alias_diags);
+      m->index_aliases();
+    } catch (...) {
+      alias_error = std::current_exception();
     }
+  };
+  std::error_code size_error;
+  auto alias_bytes = std::filesystem::file_size(root / "aliases.tab", size_error);
+  std::jthread alias_thread;
+  if (!size_error && alias_bytes >= parallel_load_bytes) alias_thread = std::jthread(load_aliases);
+
+  m->accounts_ = parse_accounts(read("mailusers.tab"), diags);
+  m->index_accounts();
+
+  if (alias_thread.joinable()) {
+    alias_thread.join();
+  } else {
+    load_aliases();
   }
-  std::stable_sort(m->alias_wild_.begin(), m->alias_wild_.end(), [&](auto a, auto b) {
-    auto& x = m->aliases_[a];
-    auto& y = m->aliases_[b];
-    if (x.alias.size() != y.alias.size()) return x.alias.size() > y.alias.size();
-    return x.domain.size() > y.domain.size();
-  });
+  if (alias_error) std::rethrow_exception(alias_error);
+  m->keep(std::move(alias_file));
+  diags.append(alias_diags);
 
   m->ext_aliases_ = parse_ext_aliases(read("extaliases.tab"), diags);
   m->ctrl_accounts_ = parse_ctrl_accounts(read("ctrlaccounts.tab"), diags);
@@ -161,21 +195,43 @@ std::vector<const tab_file*> mailroot::files() const {
 }
 
 const domain_entry* mailroot::find_domain(std::string_view domain) const {
-  auto it = domain_index_.find(to_lower(domain));
-  return it == domain_index_.end() ? nullptr : &domains_[it->second];
+  auto i = domain_index_.find(hash_lower(domain), [&](std::size_t j) { return iequals(domains_[j].name, domain); });
+  return i ? &domains_[*i] : nullptr;
 }
 
 const alias_domain_entry* mailroot::find_alias_domain(std::string_view domain) const {
-  auto it = alias_domain_exact_.find(to_lower(domain));
-  if (it != alias_domain_exact_.end()) return &alias_domains_[it->second];
+  auto i = alias_domain_exact_.find(hash_lower(domain),
+                                    [&](std::size_t j) { return iequals(alias_domains_[j].pattern, domain); });
+  if (i) return &alias_domains_[*i];
   for (auto i : alias_domain_wild_)
     if (wildcard_match(alias_domains_[i].pattern, domain)) return &alias_domains_[i];
   return nullptr;
 }
 
 const account* mailroot::find_account(std::string_view user, std::string_view domain) const {
-  auto it = account_index_.find(account_key(user, domain));
-  return it == account_index_.end() ? nullptr : &accounts_[it->second];
+  auto i = account_index_.find(hash_lower(user, domain), [&](std::size_t j) {
+    return iequals(accounts_[j].name, user) && iequals(accounts_[j].domain, domain);
+  });
+  return i ? &accounts_[*i] : nullptr;
+}
+
+void mailroot::find_accounts(std::span<const account_key> keys, std::span<const account*> out) const {
+  constexpr std::size_t batch = 16;
+  std::uint64_t hashes[batch];
+  for (std::size_t start = 0; start < keys.size(); start += batch) {
+    std::size_t n = std::min(batch, keys.size() - start);
+    for (std::size_t k = 0; k < n; ++k) {
+      hashes[k] = hash_lower(keys[start + k].first, keys[start + k].second);
+      account_index_.prefetch(hashes[k]);
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+      auto [user, domain] = keys[start + k];
+      auto i = account_index_.find(hashes[k], [&](std::size_t j) {
+        return iequals(accounts_[j].name, user) && iequals(accounts_[j].domain, domain);
+      });
+      out[start + k] = i ? &accounts_[*i] : nullptr;
+    }
+  }
 }
 
 const account* mailroot::find_account(std::string_view address) const {
@@ -185,8 +241,10 @@ const account* mailroot::find_account(std::string_view address) const {
 }
 
 const alias_entry* mailroot::find_alias(std::string_view user, std::string_view domain) const {
-  auto it = alias_exact_.find(alias_key(domain, user));
-  if (it != alias_exact_.end()) return &aliases_[it->second];
+  auto i = alias_exact_.find(hash_lower(domain, user), [&](std::size_t j) {
+    return iequals(aliases_[j].domain, domain) && iequals(aliases_[j].alias, user);
+  });
+  if (i) return &aliases_[*i];
   for (auto i : alias_wild_) {
     auto& a = aliases_[i];
     if (wildcard_match(a.domain, domain) && wildcard_match(a.alias, user)) return &a;
@@ -195,9 +253,16 @@ const alias_entry* mailroot::find_alias(std::string_view user, std::string_view 
 }
 
 std::pair<std::string, std::string> mailroot::alias_target(const alias_entry& a, std::string_view rcpt_domain) const {
-  auto at = a.target.rfind('@');
-  if (at != std::string::npos) return {a.target.substr(0, at), a.target.substr(at + 1)};
-  return {a.target, has_wildcards(a.domain) ? std::string(rcpt_domain) : a.domain};
+  auto [user, domain] = alias_target_view(a, rcpt_domain);
+  return {std::string(user), std::string(domain)};
+}
+
+std::pair<std::string_view, std::string_view> mailroot::alias_target_view(const alias_entry& a,
+                                                                          std::string_view rcpt_domain) {
+  std::string_view target = a.target;
+  auto at = target.rfind('@');
+  if (at != std::string_view::npos) return {target.substr(0, at), target.substr(at + 1)};
+  return {target, has_wildcards(a.domain) ? rcpt_domain : std::string_view(a.domain)};
 }
 
 const ext_alias_entry* mailroot::find_ext_alias(std::string_view user, std::string_view domain) const {
@@ -284,34 +349,38 @@ std::shared_ptr<const T> mailroot::cached(const std::string& key, Loader load) c
   return std::static_pointer_cast<const T>(it->second);
 }
 
-std::shared_ptr<const account_files> mailroot::account_data(const account& a) const {
+std::shared_ptr<account_files> read_account_files(const std::filesystem::path& root, const account& a) {
   std::string folder = a.folder();
-  return cached<account_files>("account:" + folder, [&] {
-    auto data = std::make_shared<account_files>();
-    data->user_tab = tab_file::load(root_, folder + "/user.tab", data->diags);
-    data->vars = variable_table::from(data->user_tab.get(), data->diags);
-    if (a.type == account_type::mailing_list) {
-      data->mlusers_tab = tab_file::load(root_, folder + "/mlusers.tab", data->diags);
-      data->members = parse_ml_members(data->mlusers_tab.get(), data->diags);
-    }
-    data->mailproc_tab = tab_file::load(root_, folder + "/mailproc.tab", data->diags);
-    data->mailproc = parse_proc_commands(data->mailproc_tab.get(), proc_context::mailproc, data->diags);
-    data->pop3_ipmap_tab = tab_file::load(root_, folder + "/pop3.ipmap.tab", data->diags);
-    data->pop3_ipmap = parse_ipmap(data->pop3_ipmap_tab.get(), data->diags);
-    return data;
-  });
+  auto data = std::make_shared<account_files>();
+  data->user_tab = tab_file::load(root, folder + "/user.tab", data->diags);
+  data->vars = variable_table::from(data->user_tab.get(), data->diags);
+  if (a.type == account_type::mailing_list) {
+    data->mlusers_tab = tab_file::load(root, folder + "/mlusers.tab", data->diags);
+    data->members = parse_ml_members(data->mlusers_tab.get(), data->diags);
+  }
+  data->mailproc_tab = tab_file::load(root, folder + "/mailproc.tab", data->diags);
+  data->mailproc = parse_proc_commands(data->mailproc_tab.get(), proc_context::mailproc, data->diags);
+  data->pop3_ipmap_tab = tab_file::load(root, folder + "/pop3.ipmap.tab", data->diags);
+  data->pop3_ipmap = parse_ipmap(data->pop3_ipmap_tab.get(), data->diags);
+  return data;
+}
+
+std::shared_ptr<domain_files> read_domain_files(const std::filesystem::path& root, std::string_view domain) {
+  std::string folder = "domains/" + std::string(domain);
+  auto data = std::make_shared<domain_files>();
+  data->userdef_tab = tab_file::load(root, folder + "/userdef.tab", data->diags);
+  data->userdef = variable_table::from(data->userdef_tab.get(), data->diags);
+  data->mailproc_tab = tab_file::load(root, folder + "/mailproc.tab", data->diags);
+  data->mailproc = parse_proc_commands(data->mailproc_tab.get(), proc_context::mailproc, data->diags);
+  return data;
+}
+
+std::shared_ptr<const account_files> mailroot::account_data(const account& a) const {
+  return cached<account_files>("account:" + a.folder(), [&] { return read_account_files(root_, a); });
 }
 
 std::shared_ptr<const domain_files> mailroot::domain_data(std::string_view domain) const {
-  std::string folder = "domains/" + std::string(domain);
-  return cached<domain_files>("domain:" + to_lower(domain), [&] {
-    auto data = std::make_shared<domain_files>();
-    data->userdef_tab = tab_file::load(root_, folder + "/userdef.tab", data->diags);
-    data->userdef = variable_table::from(data->userdef_tab.get(), data->diags);
-    data->mailproc_tab = tab_file::load(root_, folder + "/mailproc.tab", data->diags);
-    data->mailproc = parse_proc_commands(data->mailproc_tab.get(), proc_context::mailproc, data->diags);
-    return data;
-  });
+  return cached<domain_files>("domain:" + to_lower(domain), [&] { return read_domain_files(root_, domain); });
 }
 
 std::shared_ptr<const command_file> mailroot::load_command_file(const std::string& rel, proc_context ctx) const {

@@ -18,11 +18,13 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "config/hash_index.hpp"
 #include "config/tables.hpp"
 #include "config/variables.hpp"
 #include "core/ip.hpp"
@@ -77,6 +79,11 @@ struct userauth_file {
   diagnostic_list diags;
 };
 
+// Read the files of one account or domain folder, uncached: verify walks
+// every account once; mailroot::account_data() / domain_data() cache them.
+std::shared_ptr<account_files> read_account_files(const std::filesystem::path& root, const account& a);
+std::shared_ptr<domain_files> read_domain_files(const std::filesystem::path& root, std::string_view domain);
+
 enum class ipmap_kind { smtp, pop3, ctrl, finger };
 const char* ipmap_file_name(ipmap_kind k);
 
@@ -107,12 +114,26 @@ class mailroot {
   const std::vector<account>& accounts() const { return accounts_; }
   const account* find_account(std::string_view user, std::string_view domain) const;
   const account* find_account(std::string_view address) const;  // "user@domain"
+  // Many lookups at once: out[i] = find_account(keys[i].first, keys[i].second).
+  // Faster than one by one on a large table (the index is fetched ahead).
+  using account_key = std::pair<std::string_view, std::string_view>;  // (user, domain)
+  void find_accounts(std::span<const account_key> keys, std::span<const account*> out) const;
   // aliases.tab: exact (domain, alias) first, then the longest wildcard.
   const std::vector<alias_entry>& aliases() const { return aliases_; }
   const alias_entry* find_alias(std::string_view user, std::string_view domain) const;
   // The account an alias names: target "user" means the alias's own domain
   // (the recipient's domain when the alias domain is a pattern).
   std::pair<std::string, std::string> alias_target(const alias_entry& a, std::string_view rcpt_domain) const;
+  // The same without copies; the views point into `a` and `rcpt_domain`.
+  static std::pair<std::string_view, std::string_view> alias_target_view(const alias_entry& a,
+                                                                         std::string_view rcpt_domain);
+  // Lines that repeat the key of an earlier line and so are never used (the
+  // first line wins): each as (its index, the index of the line that wins).
+  // Found while indexing; exact aliases only (wildcard ones are not indexed).
+  using duplicate = std::pair<std::size_t, std::size_t>;
+  const std::vector<duplicate>& duplicate_domains() const { return duplicate_domains_; }
+  const std::vector<duplicate>& duplicate_accounts() const { return duplicate_accounts_; }
+  const std::vector<duplicate>& duplicate_aliases() const { return duplicate_aliases_; }
   // extaliases.tab
   const std::vector<ext_alias_entry>& ext_aliases() const { return ext_aliases_; }
   const ext_alias_entry* find_ext_alias(std::string_view user, std::string_view domain) const;
@@ -173,6 +194,8 @@ class mailroot {
  private:
   mailroot() = default;
   const tab_file* keep(std::unique_ptr<tab_file> f);
+  void index_accounts();
+  void index_aliases();
   std::shared_ptr<const command_file> load_command_file(const std::string& rel, proc_context ctx) const;
   std::shared_ptr<const userauth_file> load_userauth_file(const std::string& rel) const;
   // Returns the cached value for `key`, loading it once with `load` (a null result is cached too).
@@ -183,14 +206,15 @@ class mailroot {
   std::map<std::string, std::unique_ptr<tab_file>, std::less<>> files_;
   server_config server_;
   std::vector<domain_entry> domains_;
-  std::unordered_map<std::string, std::size_t> domain_index_;
+  hash_index domain_index_;                      // name, case-insensitive
   std::vector<alias_domain_entry> alias_domains_;
-  std::unordered_map<std::string, std::size_t> alias_domain_exact_;
+  hash_index alias_domain_exact_;                // patterns without wildcards
   std::vector<std::size_t> alias_domain_wild_;   // indexes, longest pattern first
   std::vector<account> accounts_;
-  std::unordered_map<std::string, std::size_t> account_index_;  // "user@domain" lower-case
+  hash_index account_index_;                     // (user, domain), case-insensitive
   std::vector<alias_entry> aliases_;
-  std::unordered_map<std::string, std::size_t> alias_exact_;    // "domain\talias" lower-case
+  hash_index alias_exact_;                       // (domain, alias) without wildcards, case-insensitive
+  std::vector<duplicate> duplicate_domains_, duplicate_accounts_, duplicate_aliases_;
   std::vector<std::size_t> alias_wild_;          // indexes, longest alias pattern first
   std::vector<ext_alias_entry> ext_aliases_;
   std::vector<ctrl_account> ctrl_accounts_;

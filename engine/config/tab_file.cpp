@@ -1,5 +1,6 @@
 #include "tab_file.hpp"
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -8,12 +9,38 @@ namespace mailflow::config {
 
 namespace {
 
-struct pending_record {
-  std::uint32_t line;
-  std::string_view text;
-  std::size_t first;
-  std::size_t count;
-};
+// The common case in one pass: fields that are "quoted" or bare, separated by
+// TABs, with no space at a field's edge and no stray quote. Returns false,
+// leaving `out` as it was, for anything else; parse_line() then diagnoses it.
+bool parse_plain_line(std::string_view line, std::vector<tab_field>& out) {
+  const std::size_t first_out = out.size();
+  const char* p = line.data();
+  const std::size_t n = line.size();
+  std::size_t i = 0;
+  while (i < n) {
+    if (p[i] == '\t') {
+      ++i;
+      continue;
+    }
+    if (p[i] == '"') {
+      auto* close = static_cast<const char*>(std::memchr(p + i + 1, '"', n - i - 1));
+      std::size_t j = close ? static_cast<std::size_t>(close - p) : n;
+      if (j == n || (j + 1 < n && p[j + 1] != '\t')) break;
+      out.push_back({line.substr(i + 1, j - i - 1), static_cast<std::uint32_t>(i + 2), true});
+      i = j + 1;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < n && p[j] != '\t' && p[j] != '"') ++j;
+    if (j < n && p[j] == '"') break;
+    if (p[i] == ' ' || p[j - 1] == ' ') break;
+    out.push_back({line.substr(i, j - i), static_cast<std::uint32_t>(i + 1), false});
+    i = j;
+  }
+  if (i >= n) return true;
+  out.resize(first_out);
+  return false;
+}
 
 // Parses one line into fields; returns false (with a diagnostic) when the line is malformed.
 bool parse_line(std::string_view line, std::uint32_t line_no, const std::string& path, std::vector<tab_field>& out,
@@ -92,7 +119,17 @@ std::unique_ptr<tab_file> tab_file::parse(std::string rel_path, std::string cont
     text.remove_prefix(3);
   }
 
-  std::vector<pending_record> pending;
+  // A line has at most (its TABs + 1) fields: reserving that much up front
+  // keeps field_pool_ from moving, so records can point into it as they are
+  // made, and a million-line file is not copied while it grows.
+  std::size_t lines = 1, tabs = 0;
+  for (char c : text) {
+    lines += c == '\n';
+    tabs += c == '\t';
+  }
+  f->field_pool_.reserve(tabs + lines);
+  f->records_.reserve(lines);
+
   std::uint32_t line_no = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -103,24 +140,21 @@ std::unique_ptr<tab_file> tab_file::parse(std::string rel_path, std::string cont
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
 
-    std::size_t first_char = line.find_first_not_of(" \t");
-    if (first_char == std::string_view::npos || line[first_char] == '#') continue;
+    std::size_t first_char = 0;
+    while (first_char < line.size() && (line[first_char] == ' ' || line[first_char] == '\t')) ++first_char;
+    if (first_char == line.size() || line[first_char] == '#') continue;
     if (line.find('\0') != std::string_view::npos) {
       diags.error(f->path_, line_no, static_cast<std::uint32_t>(line.find('\0') + 1), "tab-nul-byte",
                   "NUL byte in a TAB file line");
       continue;
     }
     std::size_t before = f->field_pool_.size();
-    if (!parse_line(line, line_no, f->path_, f->field_pool_, diags)) continue;
-    pending.push_back({line_no, line, before, f->field_pool_.size() - before});
-  }
-
-  f->records_.reserve(pending.size());
-  for (auto& p : pending) {
+    if (!parse_plain_line(line, f->field_pool_) && !parse_line(line, line_no, f->path_, f->field_pool_, diags))
+      continue;
     tab_record r;
-    r.line = p.line;
-    r.text = p.text;
-    r.fields = std::span<const tab_field>(f->field_pool_.data() + p.first, p.count);
+    r.line = line_no;
+    r.text = line;
+    r.fields = std::span<const tab_field>(f->field_pool_.data() + before, f->field_pool_.size() - before);
     f->records_.push_back(r);
   }
   return f;

@@ -214,6 +214,12 @@ server_config server_config::from(variable_table vars, diagnostic_list& diags) {
     }
     out = v->value == "1";
   };
+  auto address = [&](std::string_view name, std::string& out) {
+    auto v = t.find(name);
+    if (!v) return;
+    if (auto why = check_variable_value(*find_server_variable(name), v->value)) bad(*v, *why);
+    out = v->value;
+  };
   auto number = [&](std::string_view name, auto& out) {
     auto v = t.find(name);
     if (!v) return;
@@ -229,9 +235,9 @@ server_config server_config::from(variable_table vars, diagnostic_list& diags) {
   text("SmtpServerDomain", c.smtp_server_domain);
   c.pop3_domain = c.root_domain;
   text("POP3Domain", c.pop3_domain);
-  text("PostMaster", c.post_master);
-  text("ErrorsAdmin", c.errors_admin);
-  text("TempErrorsAdmin", c.temp_errors_admin);
+  address("PostMaster", c.post_master);
+  address("ErrorsAdmin", c.errors_admin);
+  address("TempErrorsAdmin", c.temp_errors_admin);
   text("DefaultSMTPGateways", c.default_smtp_gateways);
   text("HeloDomain", c.helo_domain);
   flag("CheckMailerDomain", c.check_mailer_domain);
@@ -267,7 +273,7 @@ server_config server_config::from(variable_table vars, diagnostic_list& diags) {
   number("SmtpMinDiskSpace", c.smtp_min_disk_space);
   number("SmtpMinVirtMemSpace", c.smtp_min_virt_mem_space);
   number("Pop3MinVirtMemSpace", c.pop3_min_virt_mem_space);
-  text("Pop3SyncErrorAccount", c.pop3_sync_error_account);
+  address("Pop3SyncErrorAccount", c.pop3_sync_error_account);
   flag("EnableAuthSMTP-POP3", c.enable_auth_smtp_pop3);
   number("MaxMessageSize", c.max_message_size_kb);
   if (auto v = t.find("DefaultSmtpPerms")) {

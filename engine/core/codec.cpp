@@ -116,12 +116,11 @@ std::string xmail_password_encode(std::string_view clear) {
 
 std::optional<std::string> xmail_password_decode(std::string_view encoded) {
   if (encoded.size() % 2 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(encoded.size() / 2);
+  std::string out(encoded.size() / 2, '\0');
   for (std::size_t i = 0; i < encoded.size(); i += 2) {
     int hi = hex_value(encoded[i]), lo = hex_value(encoded[i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>((hi << 4 | lo) ^ 101);
+    out[i / 2] = static_cast<char>((hi << 4 | lo) ^ 101);
   }
   return out;
 }

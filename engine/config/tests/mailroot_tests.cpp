@@ -143,4 +143,73 @@ BOOST_AUTO_TEST_CASE(account_files_are_read_on_first_use) {
   BOOST_TEST(cop.get() == m->account_data(*m->find_account("COP", "hunet.jp")).get());  // cached
 }
 
+BOOST_AUTO_TEST_CASE(duplicates_first_line_wins_case_insensitively) {
+  temp_dir t;
+  t.write("domains.tab", "\"hunet.jp\"\n\"HUNET.JP\"\n");
+  t.write("mailusers.tab", "\"hunet.jp\"\t\"cop\"\t\"1d\"\t1\t\"first\"\t\"U\"\n\"Hunet.jp\"\t\"COP\"\t\"1d\"\t2\t\"second\"\t\"U\"\n");
+  t.write("aliases.tab", "\"hunet.jp\"\t\"foo\"\t\"cop\"\n\"hunet.jp\"\t\"FOO\"\t\"other\"\n");
+  t.write("aliasdomain.tab", "\"kodomo21.net\"\t\"hunet.jp\"\n\"Kodomo21.NET\"\t\"soopoo.jp\"\n");
+  diagnostic_list d;
+  auto m = load(t, d);
+  BOOST_TEST(m->find_domain("hunet.jp") == &m->domains()[0]);
+  BOOST_TEST(m->find_account("cop", "hunet.jp")->dir == "first");
+  BOOST_TEST(m->find_alias("Foo", "hunet.jp")->target == "cop");
+  BOOST_TEST(m->find_alias_domain("KODOMO21.net")->target == "hunet.jp");
+  BOOST_TEST(m->find_account("cop", "hunet.j") == nullptr);
+  BOOST_TEST(m->find_account("co", "phunet.jp") == nullptr);  // the parts are hashed apart
+  std::vector<mailroot::account_key> keys{{"COP", "hunet.jp"}, {"cop", "soopoo.jp"}, {"cop", "Hunet.JP"}};
+  std::vector<const account*> found(keys.size());
+  m->find_accounts(keys, found);
+  BOOST_TEST((found == std::vector<const account*>{&m->accounts()[0], nullptr, &m->accounts()[0]}));
+  using dups = std::vector<mailroot::duplicate>;
+  BOOST_TEST((m->duplicate_domains() == dups{{1, 0}}));
+  BOOST_TEST((m->duplicate_accounts() == dups{{1, 0}}));
+  BOOST_TEST((m->duplicate_aliases() == dups{{1, 0}}));
+  auto [user, domain] = mailroot::alias_target_view(m->aliases()[0], "other.jp");
+  BOOST_TEST(user == "cop");
+  BOOST_TEST(domain == "hunet.jp");
+}
+
+BOOST_AUTO_TEST_CASE(large_alias_table_gives_the_same_results_and_diagnostic_order) {
+  temp_dir t;
+  std::string aliases;
+  for (int i = 0; i < 120000; ++i) aliases += "\"hunet.jp\"\t\"alias-number-" + std::to_string(i) + "\"\t\"cop\"\n";
+  aliases += "\"hunet.jp\"\t\"broken\"\n";
+  BOOST_REQUIRE(aliases.size() >= (4u << 20));  // big enough for the second thread
+  t.write("aliases.tab", aliases);
+  t.write("mailusers.tab", "\"hunet.jp\"\t\"cop\"\t\"1d\"\t0\t\"cop\"\t\"U\"\n\"hunet.jp\"\t\"love\"\t\"1d\"\t2\t\"love\"\t\"U\"\n");
+  diagnostic_list d;
+  auto m = load(t, d);
+  BOOST_TEST(m->aliases().size() == 120000u);
+  BOOST_TEST(m->find_alias("ALIAS-number-119999", "hunet.jp")->src.record->line == 120000u);
+  BOOST_TEST(m->file("aliases.tab") == m->aliases()[0].src.file);
+  BOOST_REQUIRE(d.items().size() == 2u);
+  BOOST_TEST(d.items()[0].code == "account-id-zero");  // mailusers.tab is reported first, as when read in turn
+  BOOST_TEST(d.items()[1].file == "aliases.tab");
+  BOOST_TEST(d.items()[1].line == 120001u);
+  std::vector<mailroot::account_key> keys;  // many batches of lookups
+  for (std::size_t i = 0; i < m->aliases().size(); ++i)
+    keys.push_back(i % 2 ? mailroot::account_key{"LOVE", "hunet.jp"}
+                         : mailroot::alias_target_view(m->aliases()[i], "hunet.jp"));  // cop: id 0 left it out
+  std::vector<const account*> found(keys.size());
+  m->find_accounts(keys, found);
+  BOOST_TEST(std::count(found.begin(), found.end(), &m->accounts()[0]) == 60000);  // love
+  BOOST_TEST(std::count(found.begin(), found.end(), nullptr) == 60000);
+}
+
+BOOST_AUTO_TEST_CASE(read_account_files_is_uncached) {
+  temp_dir t;
+  t.write("mailusers.tab", "\"hunet.jp\"\t\"cop\"\t\"1d\"\t1\t\"cop\"\t\"U\"\n");
+  t.write("domains/hunet.jp/cop/user.tab", "\"RealName\"\t\"Cop Hunet\"\n\"Bogus\"\n");
+  t.write("domains/hunet.jp/userdef.tab", "\"MaxMBSize\"\t\"10000\"\n");
+  diagnostic_list d;
+  auto m = load(t, d);
+  auto& cop = *m->find_account("cop", "hunet.jp");
+  auto a = read_account_files(t.path(), cop);
+  BOOST_TEST(*a->var("RealName") == "Cop Hunet");
+  BOOST_TEST(a->diags.items().size() == 1u);  // the one-field line
+  BOOST_TEST(a.get() != read_account_files(t.path(), cop).get());
+  BOOST_TEST(*read_domain_files(t.path(), "hunet.jp")->userdef.get("MaxMBSize") == "10000");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -153,4 +153,13 @@ BOOST_AUTO_TEST_CASE(server_variables_typed_with_defaults) {
   BOOST_TEST(find_server_variable("RootDomian") == nullptr);
 }
 
+BOOST_AUTO_TEST_CASE(server_address_variables_need_an_at_sign) {
+  parsed p("\"PostMaster\"\t\"postmaster\"\n\"ErrorsAdmin\"\t\"\"\n\"TempErrorsAdmin\"\t\"ops@hunet.jp\"\n", "server.tab");
+  auto cfg = server_config::from(variable_table::from(p.file.get(), p.diags), p.diags);
+  BOOST_REQUIRE(p.diags.items().size() == 1u);  // ErrorsAdmin may be empty (manual: SERVER.TAB VARIABLES)
+  BOOST_TEST(format_diagnostic(p.diags.items()[0]) ==
+             "server.tab:1:15: error: PostMaster: expected an address user@domain [bad-value]");
+  BOOST_TEST(cfg.temp_errors_admin == "ops@hunet.jp");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
