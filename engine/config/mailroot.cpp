@@ -15,6 +15,18 @@ namespace {
 constexpr std::uintmax_t parallel_load_bytes = 4u << 20;
 }  // namespace
 
+std::string expand_root(std::string_view text, const std::string& root) {
+  std::string out;
+  std::size_t pos = 0;
+  for (auto hit = text.find("{root}"); hit != std::string_view::npos; hit = text.find("{root}", pos)) {
+    out.append(text, pos, hit - pos);
+    out += root;
+    pos = hit + 6;
+  }
+  out.append(text, pos);
+  return out;
+}
+
 const char* ipmap_file_name(ipmap_kind k) {
   switch (k) {
     case ipmap_kind::smtp: return "smtp.ipmap.tab";

@@ -84,6 +84,11 @@ struct userauth_file {
 std::shared_ptr<account_files> read_account_files(const std::filesystem::path& root, const account& a);
 std::shared_ptr<domain_files> read_domain_files(const std::filesystem::path& root, std::string_view domain);
 
+// mailflow's portable-fixture convention: "{root}" in a program path or
+// argument stands for the MailRoot (fixtures/mailroots/README.md), as in
+// ../shared/conformance/ ("{root}/filters/rcpt-check.sh").
+std::string expand_root(std::string_view text, const std::string& root);
+
 enum class ipmap_kind { smtp, pop3, ctrl, finger };
 const char* ipmap_file_name(ipmap_kind k);
 

@@ -235,7 +235,8 @@ smtp_filter_result smtp_filter_runner::run(const std::vector<config::filter_comm
     auto macros = input.macros;
     macros["FILE"] = file.path.string();
     process_request request;
-    for (const auto& a : command.argv) request.argv.push_back(expand_macros(a, macros));
+    for (const auto& a : command.argv)
+      request.argv.push_back(config::expand_root(expand_macros(a, macros), mailroot_.string()));
     for (const auto& a : request.argv) inv.argv.push_back(shown_paths(a));
     if (!file.error.empty()) {
       // It cannot run without its file: like a program that cannot start, a pass.

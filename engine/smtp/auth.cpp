@@ -229,7 +229,8 @@ void smtp_session::impl::finish_auth(const std::string& user, const std::string&
     std::map<std::string, std::string> macros{{"AUTH", mech},    {"USER", user},     {"PASS", secret},
                                               {"CHALL", sasl.challenge}, {"DGEST", digest}, {"RFILE", rfile}};
     process_request req;
-    for (auto& a : ext->command) req.argv.push_back(flow::expand_macros(a, macros));
+    for (auto& a : ext->command)
+      req.argv.push_back(config::expand_root(flow::expand_macros(a, macros), std::filesystem::absolute(root.root()).string()));
     req.environment = flow::fixed_environment(root.root(), env.clock.utc_offset_minutes());
     req.timeout_seconds = settings.filter_timeout_seconds;
     auto result = env.processes.run(req);

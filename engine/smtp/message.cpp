@@ -70,9 +70,12 @@ std::map<std::string, std::string> smtp_session::impl::filter_macros(const recip
 
 // Runs one hook's filters; false when they rejected (the reply has been sent).
 bool smtp_session::impl::run_filters(config::smtp_filter_hook hook, const recipient* current, std::string* message) {
-  flow::smtp_filter_runner runner(env.processes, root.root(),
-                                  env.temp_dir.empty() ? root.root() / "tmp" : std::filesystem::path(env.temp_dir),
-                                  settings.filter_timeout_seconds);
+  if (!filters) {
+    filters = std::make_unique<flow::smtp_filter_runner>(
+        env.processes, root.root(), env.temp_dir.empty() ? root.root() / "tmp" : std::filesystem::path(env.temp_dir),
+        settings.filter_timeout_seconds);
+    filters->set_utc_offset_minutes(env.clock.utc_offset_minutes());  // filters see the session's zone in TZ
+  }
   flow::smtp_filter_input in;
   in.hook = hook;
   // post-rcpt: $(FILE) does not hold the recipient being checked yet (manual)
@@ -80,7 +83,7 @@ bool smtp_session::impl::run_filters(config::smtp_filter_hook hook, const recipi
   in.macros = filter_macros(current);
   in.authenticated = auth.authenticated;
   in.whitelisted = whitelisted;
-  auto result = runner.run(root.smtp_filters(hook), in);
+  auto result = filters->run(root.smtp_filters(hook), in);
   for (auto& inv : result.invocations) events.push_back(inv);
   std::string input = current ? "<" + current->typed + ">" : message_ref();
   if (!result.rejected) {

@@ -10,6 +10,7 @@
 
 #include "config/mailroot.hpp"
 #include "core/ip.hpp"
+#include "flow/smtp_filters.hpp"
 #include "smtp/line_reader.hpp"
 #include "smtp/path.hpp"
 #include "smtp/smtp_session.hpp"
@@ -98,6 +99,7 @@ struct smtp_session::impl {
   config::smtp_config_flags smtp_config;
   auth_state auth;
   transaction tx;
+  std::unique_ptr<flow::smtp_filter_runner> filters;  // made on first use; numbers $(FILE)s across the session
 
   // -- output
   void reply(std::string text, bool error_text_extension = true);

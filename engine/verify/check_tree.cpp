@@ -437,9 +437,7 @@ void check_program(state& s, const source& src, std::size_t field, std::string_v
                    std::string_view consequence) {
   if (program.empty() || program.find("$(") != std::string_view::npos || program.find("@@") != std::string_view::npos)
     return;
-  std::string path(program);
-  for (auto pos = path.find("{root}"); pos != std::string::npos; pos = path.find("{root}", pos + s.root_text.size()))
-    path.replace(pos, 6, s.root_text);
+  std::string path = expand_root(program, s.root_text);
   std::string shown = "program '" + std::string(program) + "'";
   if (path.front() != '/' && path.find('/') == std::string::npos) {
     // A bare name runs from PATH.
