@@ -77,7 +77,7 @@ BOOST_AUTO_TEST_CASE(dates_agree_with_the_c_library) {
       std::string expect = buf + std::to_string(tm.tm_mday);
       std::strftime(buf, sizeof buf, " %b %Y %H:%M:%S", &tm);
       expect += buf;
-      char zone[8];
+      char zone[16];
       int a = off < 0 ? -off : off;
       std::snprintf(zone, sizeof zone, " %c%02d%02d", off > 0 ? '+' : '-', a / 60, a % 60);
       expect += zone;
