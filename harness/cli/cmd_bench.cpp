@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "bench.hpp"
 #include "cli/args.hpp"
 #include "commands.hpp"
 #include "core/text.hpp"
@@ -36,6 +37,7 @@ int run_verify_bench(int argc, char** argv);
 
 constexpr benchmark benchmarks[] = {
     {"verify", run_verify_bench, "parse, index and check a generated MailRoot (--accounts N)"},
+    {"smtp", run_smtp_bench, "simple SMTP sessions through smtp_session in memory (--sessions N)"},
 };
 
 void print_usage(std::ostream& out) {
@@ -48,35 +50,6 @@ void print_usage(std::ostream& out) {
   out << "\n'mailflow bench BENCHMARK --help' describes its options.\n";
 }
 
-// Wall and CPU time of one phase (CPU counts every thread of the process).
-class stopwatch {
- public:
-  stopwatch() : wall_(std::chrono::steady_clock::now()), cpu_(cpu_now()) {}
-  double wall() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_).count(); }
-  double cpu() const { return cpu_now() - cpu_; }
-
- private:
-  static double cpu_now() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-  }
-  std::chrono::steady_clock::time_point wall_;
-  double cpu_;
-};
-
-std::string seconds(double s) {
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(3) << s << " s";
-  return out.str();
-}
-
-std::string ratio(double value, double baseline) {
-  if (baseline <= 0) return "-";
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(1) << value / baseline << "x";
-  return out.str();
-}
 
 void row(std::string phase, double wall, double cpu, std::string baseline = {}, double base_wall = 0) {
   phase.resize(18, ' ');

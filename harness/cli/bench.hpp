@@ -1,0 +1,47 @@
+// Shared by the benchmarks of `mailflow bench`: timing and the ratio against
+// a baseline measured in the same run.
+#pragma once
+
+#include <time.h>
+
+#include <chrono>
+#include <iomanip>
+#include <sstream>
+#include <string>
+
+namespace mailflow::cli {
+
+// Wall and CPU time of one phase (CPU counts every thread of the process).
+class stopwatch {
+ public:
+  stopwatch() : wall_(std::chrono::steady_clock::now()), cpu_(cpu_now()) {}
+  double wall() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_).count(); }
+  double cpu() const { return cpu_now() - cpu_; }
+
+ private:
+  static double cpu_now() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+  }
+  std::chrono::steady_clock::time_point wall_;
+  double cpu_;
+};
+
+inline std::string seconds(double s) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(3) << s << " s";
+  return out.str();
+}
+
+inline std::string ratio(double value, double baseline) {
+  if (baseline <= 0) return "-";
+  std::ostringstream out;
+  double r = value / baseline;
+  out << std::fixed << std::setprecision(r < 0.1 ? 4 : r < 10 ? 2 : 1) << r << "x";
+  return out.str();
+}
+
+int run_smtp_bench(int argc, char** argv);
+
+}  // namespace mailflow::cli
