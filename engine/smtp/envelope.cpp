@@ -236,13 +236,12 @@ void smtp_session::impl::cmd_rcpt(std::string_view arg) {
   r.real = typed;
   r.stored = typed;
 
-  auto accept = [&](std::string detail) {
+  auto accept = [&] {
     // post-rcpt filters: a rejection answers the .rej line or 550 and keeps the transaction [026]
     if (!root.smtp_filters(config::smtp_filter_hook::post_rcpt).empty()) {
       if (!run_filters(config::smtp_filter_hook::post_rcpt, &r, nullptr)) return;
     }
     tx.rcpts.push_back(r);
-    (void)detail;
     reply(std::string(replies::ok));
   };
 
@@ -251,7 +250,7 @@ void smtp_session::impl::cmd_rcpt(std::string_view arg) {
     r.kind = rcpt_kind::cmdalias;
     decide_rule(stage::rcpt_cmdalias, input, outcome::accept, "command alias", {},
                 rule_ref{cmd->file->path(), 0, ""});
-    accept("command alias");
+    accept();
     return;
   }
 
@@ -269,7 +268,7 @@ void smtp_session::impl::cmd_rcpt(std::string_view arg) {
           r.real = user + "@" + real_domain;
           decide_rule(stage::rcpt_cmdalias, input, outcome::accept, "command alias", {},
                       rule_ref{cmd->file->path(), 0, ""});
-          accept("command alias");
+          accept();
           return;
         }
       } else {
@@ -352,7 +351,7 @@ void smtp_session::impl::cmd_rcpt(std::string_view arg) {
         decide(stage::rcpt_mailing_list, input, outcome::accept, "open list " + acct->address(), {}, acct->src);
       }
     }
-    accept("local");
+    accept();
     return;
   }
 
@@ -366,7 +365,7 @@ void smtp_session::impl::cmd_rcpt(std::string_view arg) {
     r.kind = rcpt_kind::custdomain;
     decide_rule(stage::rcpt_custdomain, input, outcome::accept, "custom domain processing",
                 {}, rule_ref{cust->file->path(), 0, ""});
-    accept("custom domain");
+    accept();
     return;
   } else if (relay_allowed(why, rule)) {
     r.kind = rcpt_kind::remote;
@@ -385,7 +384,7 @@ void smtp_session::impl::cmd_rcpt(std::string_view arg) {
     r.with_received = false;
     decide(stage::rcpt_relay, input, outcome::rewrite, "smtpgw.tab routes it as <" + r.stored + ">", {}, gw->src);
   }
-  accept("remote");
+  accept();
 }
 
 }  // namespace mailflow::smtp

@@ -123,7 +123,9 @@ struct smtp_session::impl {
   bool refuse_at_greeting(stage s, const std::optional<std::string>& custom, int xmail_error, std::string detail,
                           const config::source& rule);
   std::optional<std::string> reverse_dns();
-  void cmd_helo(std::string_view arg, bool extended);
+  void cmd_ehlo(std::string_view arg);
+  void cmd_helo(std::string_view arg);
+  void greet(std::string_view arg, bool extended);
   void cmd_help(std::string_view arg);
   void cmd_noop(std::string_view arg);
   void cmd_rset(std::string_view arg);

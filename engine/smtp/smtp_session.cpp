@@ -216,18 +216,15 @@ void smtp_session::impl::handle_command(const command_line& line) {
     std::string_view verb;
     void (impl::*handler)(std::string_view);
   };
+  // manual: SMTP COMMANDS
   static constexpr command_row table[] = {
-      {"EHLO", nullptr}, {"HELO", nullptr},           {"MAIL", &impl::cmd_mail},     {"RCPT", &impl::cmd_rcpt},
+      {"EHLO", &impl::cmd_ehlo}, {"HELO", &impl::cmd_helo}, {"MAIL", &impl::cmd_mail}, {"RCPT", &impl::cmd_rcpt},
       {"DATA", &impl::cmd_data}, {"RSET", &impl::cmd_rset}, {"VRFY", &impl::cmd_vrfy}, {"ETRN", &impl::cmd_etrn},
       {"NOOP", &impl::cmd_noop}, {"HELP", &impl::cmd_help}, {"QUIT", &impl::cmd_quit},
       {"AUTH", &impl::cmd_auth}, {"STARTTLS", &impl::cmd_starttls},
   };
-  if (verb == "EHLO" || verb == "HELO") {
-    cmd_helo(arg, verb == "EHLO");
-    return;
-  }
   for (auto& row : table) {
-    if (row.verb == verb && row.handler) {
+    if (row.verb == verb) {
       (this->*row.handler)(arg);
       return;
     }
@@ -363,8 +360,6 @@ void smtp_session::impl::connect_checks() {
         auto answer = env.dns.lookup(dns_type::a, query);
         if (answer.result != dns_answer::status::ok || answer.records.empty()) continue;
         listed = true;
-        rule_ref rule{"server.tab", cfg.origin("CustMapsList").record ? cfg.origin("CustMapsList").record->line : 0u,
-                      cfg.origin("CustMapsList").record ? std::string(cfg.origin("CustMapsList").record->text) : ""};
         if (m.code > 0) {
           std::optional<std::string> custom;
           if (cfg.smtp_msg_ipban_maps) custom = *cfg.smtp_msg_ipban_maps + " " + m.root;
@@ -374,12 +369,13 @@ void smtp_session::impl::connect_checks() {
         if (m.code == 0) {
           flagged_ip = true;
           flagged_by = m.root;
-          decide_rule(stage::connect_maps, ip, outcome::flag, query + " is listed: refused at MAIL unless authenticated", {},
-                      rule);
+          decide(stage::connect_maps, ip, outcome::flag, query + " is listed: refused at MAIL unless authenticated", {},
+                 cfg.origin("CustMapsList"));
         } else {
           delay_seconds = std::max(delay_seconds, -m.code);
-          decide_rule(stage::connect_maps, ip, outcome::flag,
-                      query + " is listed: " + std::to_string(-m.code) + " s delay between commands", {}, rule);
+          decide(stage::connect_maps, ip, outcome::flag,
+                 query + " is listed: " + std::to_string(-m.code) + " s delay between commands", {},
+                 cfg.origin("CustMapsList"));
         }
         break;
       }
@@ -413,7 +409,10 @@ void smtp_session::impl::connect_checks() {
 
 // ---------------------------------------------------------------- simple commands
 
-void smtp_session::impl::cmd_helo(std::string_view arg, bool extended) {
+void smtp_session::impl::cmd_ehlo(std::string_view arg) { greet(arg, true); }
+void smtp_session::impl::cmd_helo(std::string_view arg) { greet(arg, false); }
+
+void smtp_session::impl::greet(std::string_view arg, bool extended) {
   if (arg.empty()) {
     reply(std::string(replies::syntax_params));
     return;
