@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -86,9 +87,13 @@ class reader {
                 std::to_string(max) + ", not '" + *v + "'");
   }
 
+  // Tokens ({product}, {root}, {sink}, {sinkport}) are replaced before matching, so check with stand-ins.
   void check_regex(const pugi::xml_node& n, const std::string& re) const {
+    std::string text = re;
+    for (const char* token : {"{product}", "{root}", "{sinkport}", "{sink}"})
+      for (auto at = text.find(token); at != std::string::npos; at = text.find(token)) text.replace(at, std::strlen(token), "x");
     try {
-      std::regex r(re, std::regex::ECMAScript);
+      std::regex r(text, std::regex::ECMAScript);
     } catch (const std::regex_error& e) {
       fail(n, "bad regex '" + re + "': " + e.what());
     }
