@@ -110,6 +110,7 @@ dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 .ev.s>.k{color:#1f2328}
 .ev.decision>.v,.ev.filter>.v{font-size:13px}
 .ev.note>.v,.ev.spooled>.v{color:var(--muted)}
+.ev.refusal>.v{background:#fff5f5}.ev.refusal>.k{color:var(--bad);box-shadow:inset 3px 0 0 var(--bad)}
 .stage{font-weight:600;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
 .o{display:inline-block;border-radius:4px;padding:0 6px;font-size:12px;font-weight:600;border:1px solid}
 .o-pass{color:#57606a;border-color:#d0d7de}.o-accept{color:#1a7f37;border-color:#1a7f37}
@@ -126,7 +127,7 @@ details{margin:6px 0}
 details>summary{cursor:pointer}
 details.message{border:1px solid var(--line);border-radius:6px;padding:4px 10px}
 details.message pre{background:var(--bg2);padding:6px;border-radius:4px;margin:4px 0}
-.consults td:first-child{white-space:nowrap}
+.consults td:first-child,.consults .loc{white-space:nowrap}
 .hidden{display:none}
 )css";
 
@@ -174,7 +175,10 @@ struct timeline_writer {
     if (e.rule) v += "<div class=\"sub\"><span class=\"field\">rule</span>" + rule_html(*e.rule) + "</div>";
     if (!e.reply.empty()) v += "<div class=\"sub\"><span class=\"field\">reply</span><code class=\"reply\">" + esc(e.reply) + "</code></div>";
     if (!e.detail.empty()) v += "<div class=\"sub\">" + esc(e.detail) + "</div>";
-    row("decision", "stage", v);
+    // A refusal is what a reader scans the timeline for.
+    const bool refusal = e.result == outcome::reject || e.result == outcome::defer || e.result == outcome::drop ||
+                         e.result == outcome::error;
+    row(refusal ? "decision refusal" : "decision", "stage", v);
   }
 
   void operator()(const filter_invocation& e) const {
@@ -209,10 +213,15 @@ struct timeline_writer {
   }
 };
 
+// An empty side is said in words: a blank cell reads like a rendering bug.
+std::string failure_side(std::string_view text) {
+  return text.empty() ? "<span class=\"field\">(nothing)</span>" : esc_lines(text);
+}
+
 void write_failure(std::string& out, const check_failure& f) {
   out += "<div class=\"failure\"><div class=\"head\"><span class=\"loc\">" + esc(f.where) + "</span> " + esc(f.what) +
-         "</div><table><tr><th>expected</th><td class=\"expected\"><pre>" + esc_lines(f.expected) +
-         "</pre></td></tr><tr><th>actual</th><td class=\"actual\"><pre>" + esc_lines(f.actual) +
+         "</div><table><tr><th>expected</th><td class=\"expected\"><pre>" + failure_side(f.expected) +
+         "</pre></td></tr><tr><th>actual</th><td class=\"actual\"><pre>" + failure_side(f.actual) +
          "</pre></td></tr></table></div>\n";
 }
 

@@ -12,7 +12,11 @@ BOOST_AUTO_TEST_SUITE(html_report)
 
 BOOST_AUTO_TEST_CASE(page_is_self_contained) {
   const auto html = html_of(sample_run());
-  save_artifact("sample_report.html", html);  // for a look in a browser
+  // For a look in a browser (headless screenshots show only the top of a page).
+  save_artifact("sample_report.html", html);
+  auto passing = sample_run();
+  std::erase_if(passing.scenarios, [](auto& sc) { return sc.status != "passed"; });
+  save_artifact("sample_report_passing.html", html_of(passing));
   BOOST_TEST(html.starts_with("<!DOCTYPE html>"));
   BOOST_TEST(html.find("http://") == std::string::npos);
   BOOST_TEST(html.find("https://") == std::string::npos);
@@ -38,6 +42,7 @@ BOOST_AUTO_TEST_CASE(failures_show_expected_and_actual_first) {
   const auto actual = html.find("<td class=\"actual\"><pre>550 Relay denied</pre>");
   BOOST_TEST(expected != std::string::npos);
   BOOST_TEST(actual != std::string::npos);
+  BOOST_TEST(html.find("<td class=\"actual\"><pre><span class=\"field\">(nothing)</span></pre>") != std::string::npos);
   BOOST_TEST(html.find("<pre>outcome reject\nrule smtprelay.tab:2\nreply 550 Relay denied</pre>") != std::string::npos);
   // In the summary the failures come before the passing scenario.
   const auto failed_row = html.find("<tr class=\"row-failed\"");
