@@ -197,7 +197,7 @@ struct timeline_writer {
       v += "</code></div>";
     }
     if (!e.rej_text.empty()) v += "<div class=\"sub\"><span class=\"field\">.rej</span><code class=\"reply\">" + esc(e.rej_text) + "</code></div>";
-    row("filter", "filter", v);
+    row(e.action.starts_with("reject") ? "filter refusal" : "filter", "filter", v);
   }
 
   void operator()(const session_note& e) const {
