@@ -15,6 +15,7 @@
 #include "core/text.hpp"
 #include "flow/posix_process_runner.hpp"
 #include "smtp/smtp_session.hpp"
+#include "writers.hpp"
 
 namespace mailflow::cli {
 
@@ -131,7 +132,7 @@ int run_trace(int argc, char** argv) {
   auto rcpts = args->all("rcpt");
   if (rcpts.empty()) return p.usage_error("at least one --rcpt is required");
   std::string format = args->get("format").value_or("text");
-  if (format != "text") return p.usage_error("--format " + format + " is not supported yet (text)");
+  if (format != "text" && format != "xml") return p.usage_error("--format must be text or xml");
 
   auto split_endpoint = [](const std::string& s, int default_port, smtp::endpoint& ep) {
     auto colon = s.rfind(':');
@@ -286,6 +287,32 @@ int run_trace(int argc, char** argv) {
   send("QUIT");
   fs::remove_all(temp_dir, ec);
 
+  if (format == "xml") {
+    // The replay report's format (reports/report.xsd): one scenario, mode "trace".
+    reports::run_result run;
+    run.tool_version = settings.product;
+    reports::scenario_result r;
+    r.path = root_path.generic_string();
+    r.name = "trace";
+    r.mode = "trace";
+    r.mailroot = root_path.generic_string();
+    r.status = rejected ? "failed" : "passed";
+    reports::session_result sr;
+    sr.protocol = "smtp";
+    sr.client = client.ip + ":" + std::to_string(client.port);
+    sr.server = server.ip + ":" + std::to_string(server.port);
+    sr.events = events;
+    sr.closed_by_server = session.closed();
+    r.sessions.push_back(std::move(sr));
+    for (auto& m : spool.accepted)
+      r.spooled.push_back({m.message_ref, m.mail_from, m.rcpt_to, m.auth_user, m.data.size(), m.data});
+    if (rejected)
+      r.failures.push_back({"trace", "the trace ends in a rejection", "every recipient accepted",
+                            std::to_string(accepted) + " of " + std::to_string(rcpts.size()) + " accepted"});
+    run.scenarios.push_back(std::move(r));
+    reports::write_xml(run, std::cout);
+    return rejected ? 1 : 0;
+  }
   std::cout << "trace: " << client.ip << " -> " << server.ip << ":" << server.port << " on "
             << root_path.string() << "\n";
   text_printer printer{std::cout};

@@ -1,5 +1,5 @@
-# Runs the mailflow binary once and checks what it did (CTest entries of
-# engine/verify/CMakeLists.txt). cmake -P with:
+# Runs the mailflow binary once and checks what it did (the CTest entries
+# made by mailflow_cli_test in the top CMakeLists.txt). cmake -P with:
 #   MAILFLOW       the binary
 #   ARGS           its arguments, separated by '|'; @WORK@ is a fresh folder for
 #                  this test, @SAMPLE@ XMail's sample MailRoot, @OPEN_CTRL@ a copy
@@ -8,7 +8,8 @@
 #   EXIT           the exit status expected
 #   STDOUT_LINE    stdout must be exactly this one line
 #   GOLDEN         stdout (or the file OUTPUT_FILE) must equal this file
-#   OUTPUT_FILE    a file the command writes (relative to WORK), checked by GOLDEN/XMLLINT/JSON
+#   OUTPUT_FILE    a file the command writes (relative to WORK), checked by GOLDEN/XMLLINT/JSON;
+#                  without it XMLLINT and PYTHON check stdout
 #   STDOUT_REGEX / STDERR_REGEX   must match
 #   XMLLINT        xmllint; with XML_SCHEMA the file is validated, else checked well-formed
 #   PYTHON         python3, to check OUTPUT_FILE is JSON
@@ -75,6 +76,10 @@ if(DEFINED GOLDEN)
     message(FATAL_ERROR "output differs from ${GOLDEN}; see ${WORK}/actual.txt "
                         "(diff -u ${GOLDEN} ${WORK}/actual.txt)\n${shown}")
   endif()
+endif()
+if(NOT DEFINED OUTPUT_FILE)
+  set(OUTPUT_FILE stdout.txt)
+  file(WRITE "${WORK}/stdout.txt" "${out}")
 endif()
 if(DEFINED XMLLINT)
   set(schema_args "")
