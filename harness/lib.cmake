@@ -17,3 +17,4 @@ mailflow_add_test(harness_tests
 # Over real TCP against a scripted server (--target, --server).
 add_test(NAME replay_over_tcp
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/tcp_replay_test.sh $<TARGET_FILE:mailflow>)
+

@@ -140,6 +140,36 @@ std::vector<header_field> header_fields(const std::string& data, std::string& bo
   return out;
 }
 
+// The private copy's path becomes "{root}" in everything reported, so reports
+// do not depend on the temporary folder (PRODUCT.md, Determinism).
+struct root_hider {
+  const std::string& root;
+  void fix(std::string& s) const {
+    for (auto at = s.find(root); at != std::string::npos; at = s.find(root, at + 6)) s.replace(at, root.size(), "{root}");
+  }
+  void fix(std::optional<rule_ref>& r) const {
+    if (r) fix(r->text);
+  }
+  void operator()(client_line& e) const { fix(e.text); }
+  void operator()(server_reply& e) const {
+    for (auto& l : e.lines) fix(l);
+  }
+  void operator()(stage_decision& e) const {
+    fix(e.input);
+    fix(e.rule);
+    fix(e.reply);
+    fix(e.detail);
+  }
+  void operator()(filter_invocation& e) const {
+    fix(e.selector);
+    fix(e.line.text);
+    for (auto& a : e.argv) fix(a);
+    fix(e.rej_text);
+  }
+  void operator()(session_note& e) const { fix(e.detail); }
+  void operator()(message_spooled& e) const { fix(e.spool_file); }
+};
+
 // Compiled regexes by pattern: building a std::regex costs far more than matching it.
 class regex_cache {
  public:
@@ -639,7 +669,8 @@ void run_in_process(const scenario& sc, const fs::path& root, scenario_result& r
   for (auto& p : sc.peers)
     res.notes.push_back("scripted peer " + p.host + " (line " + std::to_string(p.line) +
                         "): not contacted; the harness runs no delivery yet");
-  scenario_run run(sc, res, opt, root.string());
+  const std::string root_text = root.string();
+  scenario_run run(sc, res, opt, root_text);
   smtp::smtp_environment env{*mr, clock, zone, processes, spool, nullptr, (root / "tmp").string()};
   for (std::size_t i = 0; i < sc.sessions.size(); ++i) {
     auto& s = sc.sessions[i];
@@ -661,6 +692,10 @@ void run_in_process(const scenario& sc, const fs::path& root, scenario_result& r
     sr.client = client.ip + ":" + std::to_string(client.port);
     sr.server = server.ip + ":" + std::to_string(server.port);
     run.drive(ch, s, sr, true);
+    root_hider hide{root_text};
+    for (auto& e : sr.events) std::visit(hide, e);
+    for (auto& st : sr.steps)
+      for (auto& l : st.reply) hide.fix(l);
     res.sessions.push_back(std::move(sr));
   }
   for (auto& m : spool.messages)
