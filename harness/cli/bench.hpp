@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include <chrono>
+#include <filesystem>
 #include <iomanip>
 #include <sstream>
 #include <string>
@@ -42,6 +43,15 @@ inline std::string ratio(double value, double baseline) {
   return out.str();
 }
 
+// A small MailRoot (hunet.jp, soopoo.jp, cop and love) for the engine benchmarks.
+void write_bench_mailroot(const std::filesystem::path& root);
+
+// The simple session of the engine benchmarks: EHLO, MAIL, RCPT to a local account, DATA, QUIT.
+inline constexpr const char* bench_session_script =
+    "EHLO client.test\r\nMAIL FROM:<love@soopoo.jp>\r\nRCPT TO:<cop@hunet.jp>\r\nDATA\r\n"
+    "From: love@soopoo.jp\r\nTo: cop@hunet.jp\r\nSubject: bench\r\n\r\nHello.\r\n.\r\nQUIT\r\n";
+
 int run_smtp_bench(int argc, char** argv);
+int run_replay_bench(int argc, char** argv);
 
 }  // namespace mailflow::cli

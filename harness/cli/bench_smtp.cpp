@@ -61,7 +61,9 @@ std::size_t sink_session(std::string_view in) {
   return out.size();
 }
 
-void write_mailroot(const std::filesystem::path& root) {
+}  // namespace
+
+void write_bench_mailroot(const std::filesystem::path& root) {
   namespace fs = std::filesystem;
   auto put = [&](const std::string& rel, const std::string& text) {
     fs::create_directories((root / rel).parent_path());
@@ -77,7 +79,6 @@ void write_mailroot(const std::filesystem::path& root) {
   for (auto d : {"new", "cur", "tmp"}) fs::create_directories(root / "domains/hunet.jp/cop/Maildir" / d);
 }
 
-}  // namespace
 
 int run_smtp_bench(int argc, char** argv) {
   arg_parser p("bench smtp", "[--sessions N]",
@@ -100,13 +101,11 @@ int run_smtp_bench(int argc, char** argv) {
     return 2;
   }
   fs::path root_path = tmpl;
-  write_mailroot(root_path);
+  write_bench_mailroot(root_path);
   diagnostic_list diags;
   auto root = config::mailroot::load(root_path, diags);
 
-  const std::string script =
-      "EHLO client.test\r\nMAIL FROM:<love@soopoo.jp>\r\nRCPT TO:<cop@hunet.jp>\r\nDATA\r\n"
-      "From: love@soopoo.jp\r\nTo: cop@hunet.jp\r\nSubject: bench\r\n\r\nHello.\r\n.\r\nQUIT\r\n";
+  const std::string script = bench_session_script;
   manual_clock clock(1238906842000, 0);
   null_resolver dns;
   struct no_processes final : process_runner {

@@ -38,6 +38,7 @@ int run_verify_bench(int argc, char** argv);
 constexpr benchmark benchmarks[] = {
     {"verify", run_verify_bench, "parse, index and check a generated MailRoot (--accounts N)"},
     {"smtp", run_smtp_bench, "simple SMTP sessions through smtp_session in memory (--sessions N)"},
+    {"replay", run_replay_bench, "scenarios per second for a suite, sessions per second for a simple scenario"},
 };
 
 void print_usage(std::ostream& out) {

@@ -1,0 +1,19 @@
+# mailflow_harness: scenarios and the replay runner (in-process and over TCP).
+add_library(mailflow_harness STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/scenario/scenario.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/replay/mailroot_copy.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/replay/channel.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/replay/runner.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/replay/suite.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/replay/update.cpp)
+target_include_directories(mailflow_harness PUBLIC ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR}/reports)
+target_link_libraries(mailflow_harness PUBLIC mailflow_smtp mailflow_flow mailflow_tls pugixml::pugixml Threads::Threads)
+
+mailflow_add_test(harness_tests
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tests/main.cpp ${CMAKE_CURRENT_LIST_DIR}/tests/scenario_tests.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/tests/runner_tests.cpp
+  LIBS mailflow_harness)
+
+# Over real TCP against a scripted server (--target, --server).
+add_test(NAME replay_over_tcp
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/tcp_replay_test.sh $<TARGET_FILE:mailflow>)

@@ -1,0 +1,133 @@
+#include "replay/mailroot_copy.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace mailflow::harness {
+
+namespace fs = std::filesystem;
+
+temp_folder::temp_folder(const std::string& prefix) {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = (fs::path(base && *base ? base : "/tmp") / (prefix + "-XXXXXX")).string();
+  if (mkdtemp(tmpl.data())) path_ = tmpl;
+}
+
+temp_folder::~temp_folder() {
+  if (path_.empty()) return;
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::string expand_tokens(std::string text, const std::string& root, const std::string& sink) {
+  auto replace_all = [&](const std::string& from, const std::string& to) {
+    for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+      text.replace(at, from.size(), to);
+  };
+  std::string port = sink.substr(sink.rfind(':') + 1);
+  replace_all("{root}", root);
+  replace_all("{sinkport}", port);
+  replace_all("{sink}", sink);
+  return text;
+}
+
+namespace {
+
+bool read_file(const fs::path& p, std::string& out) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+bool write_file(const fs::path& p, const std::string& text, bool append) {
+  std::ofstream out(p, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
+  out << text;
+  return static_cast<bool>(out);
+}
+
+bool in_message_store(const fs::path& rel) {
+  for (auto& part : rel)
+    if (part == "Maildir" || part == "mailbox") return true;
+  return false;
+}
+
+void make_executable(const fs::path& p) {
+  std::error_code ec;
+  fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add,
+                  ec);
+}
+
+// The folders replay.py (and XMail) expect in every MailRoot.
+constexpr const char* standard_folders[] = {
+    "spool", "tmp", "logs", "tabindex", "pop3locks", "pop3linklocks", "pop3links", "cmdaliases", "custdomains",
+    "filters", "userauth/pop3", "userauth/smtp", "dnscache/mx", "dnscache/ns", "bin", "msgsync", "domains"};
+
+}  // namespace
+
+bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& error) {
+  const std::string where = sc.file.generic_string() + ":";
+  std::error_code ec;
+  if (!fs::is_directory(sc.fixture_path, ec)) {
+    error = where + "0: the fixture '" + sc.fixture + "' is not a folder (" + sc.fixture_path.generic_string() + ")";
+    return false;
+  }
+  const std::string root_text = root.string();
+  // Sorted, so that any failure is reported the same way every run.
+  std::vector<fs::path> entries;
+  for (auto it = fs::recursive_directory_iterator(sc.fixture_path, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec))
+    entries.push_back(it->path());
+  if (ec) {
+    error = where + "0: cannot read the fixture: " + ec.message();
+    return false;
+  }
+  std::sort(entries.begin(), entries.end());
+  for (auto& from : entries) {
+    auto rel = fs::relative(from, sc.fixture_path);
+    auto to = root / rel;
+    auto st = fs::symlink_status(from, ec);
+    if (fs::is_directory(st)) {
+      fs::create_directories(to, ec);
+      continue;
+    }
+    if (from.filename() == ".keep" || !fs::is_regular_file(st)) continue;
+    fs::create_directories(to.parent_path(), ec);
+    std::string text;
+    if (!read_file(from, text) ||
+        !write_file(to, in_message_store(rel) ? text : expand_tokens(text, root_text, sc.sink), false)) {
+      error = where + "0: cannot copy " + rel.generic_string() + " from the fixture";
+      return false;
+    }
+    auto perms = fs::status(from, ec).permissions();
+    if ((perms & fs::perms::owner_exec) != fs::perms::none || from.extension() == ".sh") make_executable(to);
+  }
+  for (auto f : standard_folders) fs::create_directories(root / f, ec);
+  for (auto& o : sc.overlays) {
+    auto to = root / o.path;
+    if (o.remove) {
+      if (!fs::exists(to, ec)) {
+        error = where + std::to_string(o.line) + ": <remove path=\"" + o.path + "\"/>: no such file in the fixture";
+        return false;
+      }
+      fs::remove_all(to, ec);
+      continue;
+    }
+    fs::create_directories(to.parent_path(), ec);
+    if (!write_file(to, expand_tokens(o.content, root_text, sc.sink), o.append)) {
+      error = where + std::to_string(o.line) + ": cannot write " + o.path;
+      return false;
+    }
+    if (o.executable || to.extension() == ".sh") make_executable(to);
+  }
+  return true;
+}
+
+}  // namespace mailflow::harness

@@ -1,0 +1,35 @@
+// The private MailRoot a scenario runs in: a copy of its fixture (never the
+// fixture itself), so filters may write files and scenarios run in parallel.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "scenario/scenario.hpp"
+
+namespace mailflow::harness {
+
+// A temporary folder removed when it goes out of scope.
+class temp_folder {
+ public:
+  explicit temp_folder(const std::string& prefix);
+  ~temp_folder();
+  temp_folder(const temp_folder&) = delete;
+  temp_folder& operator=(const temp_folder&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  bool ok() const { return !path_.empty(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Copies the fixture into `root` (.keep files stay behind), makes XMail's
+// standard folders, replaces {root} {sink} {sinkport} in every file outside
+// stored messages, makes *.sh executable and applies the overlays. Returns
+// false with `error` ("file:line: message") when something cannot be done.
+bool prepare_mailroot(const scenario& sc, const std::filesystem::path& root, std::string& error);
+
+// {root} {sink} {sinkport} in `text`.
+std::string expand_tokens(std::string text, const std::string& root, const std::string& sink);
+
+}  // namespace mailflow::harness

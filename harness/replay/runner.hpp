@@ -1,0 +1,33 @@
+// Runs one scenario and returns what happened as a reports::scenario_result:
+// prepares the private MailRoot, drives each session's steps through a
+// client_channel, checks every reply expectation as it goes, then the
+// expected outcomes (stage decisions, filter invocations, spooled messages).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "run_result.hpp"
+#include "scenario/scenario.hpp"
+
+namespace mailflow::harness {
+
+struct run_options {
+  enum class mode { in_process, target, server } how = mode::in_process;
+  std::string target_host;             // --target
+  int target_port = 0;
+  std::string server_command;          // --server 'CMD {root} {smtp} {pop3} {ctrl}'
+  int timeout_seconds = 0;             // --timeout; 0: none
+  bool timings = false;                // --timings: wall times in the report
+  std::chrono::milliseconds reply_patience{10000};  // how long a real server is given per reply
+};
+
+// `display_path` is the path shown in reports ('/'-separated, as given).
+// When the file does not parse, the result has status "error" and `error`
+// holds "file:line: message".
+reports::scenario_result run_scenario(const std::filesystem::path& file, const std::string& display_path,
+                                      const run_options& options);
+
+}  // namespace mailflow::harness

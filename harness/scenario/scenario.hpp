@@ -1,0 +1,132 @@
+// A scenario file (harness/README.md, schema harness/scenario.xsd) as typed
+// data: the MailRoot fixture and its overlays, the virtual environment, the
+// client sessions with their reply expectations, and the expected outcomes.
+// Every element keeps the line it was written on, so a failure cites it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mailflow::harness {
+
+struct overlay_file {
+  std::uint32_t line = 0;
+  std::string path;        // relative to the MailRoot
+  std::string content;
+  bool executable = false;
+  bool append = false;
+  bool remove = false;     // <remove path=...>
+};
+
+struct expected_line {
+  std::string text;        // exact, or a regex when `regex`
+  bool regex = false;
+};
+
+// Expectations on one reply; every given field must hold.
+struct reply_expectation {
+  std::optional<std::string> code;
+  std::optional<std::string> exact;   // whole reply, lines joined with '\n'
+  std::optional<std::string> match;   // regex over the whole reply
+  std::optional<std::vector<expected_line>> lines;
+  std::optional<bool> closed;
+  bool none = false;                  // no reply may arrive
+  bool any() const { return code || exact || match || lines || closed || none; }
+};
+
+struct step {
+  enum class kind { greeting, send, raw, base64, auth_plain, cram_md5, read, pause, close };
+  kind what = kind::send;
+  std::uint32_t line = 0;
+  std::string text;        // send: the line; raw: decoded bytes; base64: the plain text
+  std::string user, password;  // auth-plain, cram-md5
+  int seconds = 0;         // pause
+  bool wait = true;        // reads a reply
+  reply_expectation expect;
+  // Where the reply expectation attributes are, for --update.
+  bool has_reply_children = false;
+};
+
+struct session_script {
+  std::uint32_t line = 0;
+  std::string protocol = "smtp";
+  std::string client, server;  // "IP:PORT"; empty: env's
+  bool trailing_any = false;
+  std::vector<step> steps;     // steps[0] is the greeting
+};
+
+struct expected_decision {
+  std::uint32_t line = 0;
+  std::string stage;
+  std::optional<std::string> outcome, rule, input, reply;
+  std::optional<int> count;
+};
+
+struct expected_filter {
+  std::uint32_t line = 0;
+  std::string hook;
+  std::optional<std::string> action, status, rej;
+  std::optional<int> exit_code;
+  std::optional<bool> stop;
+  std::optional<int> count;
+};
+
+struct expected_header {
+  std::string name;
+  std::optional<std::string> value, match;
+  bool absent = false;
+};
+
+struct expected_body {
+  std::optional<std::string> contains, match, equals;
+};
+
+struct expected_message {
+  std::uint32_t line = 0;
+  std::optional<std::string> rcpt, from, auth;
+  std::vector<expected_header> headers;
+  std::vector<expected_body> bodies;
+};
+
+struct scripted_peer {
+  std::uint32_t line = 0;
+  std::string host;
+};
+
+struct scenario {
+  std::filesystem::path file;      // as given
+  std::string name, description;
+  std::string fixture;             // as written
+  std::filesystem::path fixture_path;  // resolved against the file's folder
+  std::vector<overlay_file> overlays;
+  std::string start = "2009-04-05T13:47:22+09:00";
+  std::int64_t start_ms = 1238906842000;
+  int utc_offset_minutes = 540;
+  std::string client = "127.0.0.1:40000", server = "127.0.0.1:25", sink = "127.0.0.1:2525";
+  int max_recipients = 100;
+  bool tls = false;
+  std::string dns_zone;
+  std::uint32_t dns_line = 0;
+  std::vector<scripted_peer> peers;
+  std::vector<session_script> sessions;
+  std::vector<expected_decision> decisions;
+  std::vector<expected_filter> filters;
+  std::vector<expected_message> messages;
+  std::optional<int> message_count;
+  std::uint32_t expect_line = 0;
+  bool has_expect = false;
+};
+
+// Reads a scenario; on failure returns nullopt and sets `error` to "file:line: message".
+std::optional<scenario> load_scenario(const std::filesystem::path& file, std::string& error);
+
+// Decodes the escapes of a raw step: \r \n \t \0 \\ \xHH. False on a bad escape.
+bool decode_escapes(std::string_view in, std::string& out, std::string& error);
+
+// Parses RFC 3339 ("2009-04-05T13:47:22+09:00", "...Z"): Unix ms and the offset in minutes.
+bool parse_rfc3339(std::string_view text, std::int64_t& unix_ms, int& offset_minutes);
+
+}  // namespace mailflow::harness

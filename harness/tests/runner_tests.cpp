@@ -1,0 +1,148 @@
+// The runner against the real engine and the hunet fixture: expectations
+// that hold pass, ones that do not fail with a readable difference, the
+// result does not depend on the run, and --update repairs a reply.
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "replay/mailroot_copy.hpp"
+#include "replay/runner.hpp"
+#include "replay/suite.hpp"
+
+using namespace mailflow;
+using namespace mailflow::harness;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string fixture() { return (fs::path(MAILFLOW_SOURCE_DIR) / "fixtures/mailroots/hunet").string(); }
+
+fs::path write(const fs::path& dir, const std::string& name, const std::string& body) {
+  auto p = dir / name;
+  std::ofstream(p) << "<scenario xmlns=\"urn:mailflow:scenario:1\">\n<mailroot fixture=\"" << fixture() << "\"/>\n"
+                   << body << "</scenario>\n";
+  return p;
+}
+
+const std::string session_ok =
+    "<session>\n"
+    "  <greeting match=\"220 hunet.jp &lt;[0-9.]+@hunet.jp&gt; \\[{product} ESMTP Server\\] service ready; .*\"/>\n"
+    "  <send line=\"EHLO client.test\" code=\"250\"/>\n"
+    "  <auth-plain user=\"cop@hunet.jp\" password=\"copsecret\" reply=\"235 Authentication successful\"/>\n"
+    "  <send line=\"MAIL FROM:&lt;cop@hunet.jp&gt;\" reply=\"250 OK\"/>\n"
+    "  <send line=\"RCPT TO:&lt;love@soopoo.jp&gt;\" reply=\"250 OK\"/>\n"
+    "  <send line=\"DATA\" code=\"354\"/>\n"
+    "  <raw bytes=\"Subject: t\\r\\n\\r\\n..dot\\r\\n.\\r\\n\" match=\"250 OK &lt;S[0-9A-F]+&gt;\"/>\n"
+    "  <send line=\"QUIT\" code=\"221\" closed=\"true\"/>\n"
+    "</session>\n";
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_session_that_meets_its_expectations_passes) {
+  temp_folder dir("mailflow-runner-test");
+  auto p = write(dir.path(), "ok.xml",
+                 session_ok +
+                     "<expect>\n"
+                     "  <decision stage=\"auth\" outcome=\"accept\"/>\n"
+                     "  <decision stage=\"rcpt.account\" outcome=\"accept\" input=\"&lt;love@soopoo.jp&gt;\"/>\n"
+                     "  <message rcpt=\"love@soopoo.jp\" from=\"cop@hunet.jp\" auth=\"cop@hunet.jp\">\n"
+                     "    <header name=\"X-AuthUser\" value=\"cop@hunet.jp\"/><header name=\"Subject\" value=\"t\"/>\n"
+                     "    <body equals=\".dot&#13;&#10;\"/>\n"
+                     "  </message>\n"
+                     "</expect>\n");
+  auto r = run_scenario(p, "ok.xml", {});
+  for (auto& f : r.failures) BOOST_TEST_MESSAGE(f.where << " " << f.what << ": " << f.expected << " / " << f.actual);
+  BOOST_TEST(r.error == "");
+  BOOST_TEST(r.status == "passed");
+  BOOST_TEST(r.spooled.size() == 1u);
+  BOOST_TEST(r.checks > 8u);
+  // the AUTH PLAIN payload never reaches the result
+  BOOST_REQUIRE(r.sessions.size() == 1u);
+  for (auto& s : r.sessions[0].steps) BOOST_TEST(s.sent.find("AGNvcEBodW5ldC5qcABjb3BzZWNyZXQ") == std::string::npos);
+  BOOST_TEST(r.sessions[0].steps[2].sent == "AUTH PLAIN ***");
+}
+
+BOOST_AUTO_TEST_CASE(wrong_expectations_fail_with_a_readable_difference) {
+  temp_folder dir("mailflow-runner-test");
+  auto p = write(dir.path(), "bad.xml",
+                 "<session>\n"
+                 "  <send line=\"EHLO client.test\" code=\"250\"/>\n"
+                 "  <send line=\"MAIL FROM:&lt;x@remote.test&gt;\" code=\"250\"/>\n"
+                 "  <send line=\"RCPT TO:&lt;x@remote.test&gt;\" reply=\"250 OK\"/>\n"
+                 "</session>\n"
+                 "<expect>\n"
+                 "  <decision stage=\"rcpt.relay\" outcome=\"accept\"/>\n"
+                 "  <decision stage=\"connect.spammers\" count=\"2\"/>\n"
+                 "  <messages count=\"1\"/>\n"
+                 "</expect>\n");
+  auto r = run_scenario(p, "dir/bad.xml", {});
+  for (auto& f : r.failures) BOOST_TEST_MESSAGE(f.where << " " << f.what << ": " << f.expected << " / " << f.actual);
+  BOOST_TEST(r.status == "failed");
+  BOOST_REQUIRE(r.failures.size() == 4u);
+  BOOST_TEST(r.failures[0].where == "dir/bad.xml:6");
+  BOOST_TEST(r.failures[0].what == "reply to RCPT TO:<x@remote.test>");
+  BOOST_TEST(r.failures[0].expected == "250 OK");
+  BOOST_TEST(r.failures[0].actual == "550 Relay denied");
+  BOOST_TEST(r.failures[1].where == "dir/bad.xml:9");
+  BOOST_TEST(r.failures[1].actual.find("rcpt.relay reject") != std::string::npos);
+  BOOST_TEST(r.failures[3].expected == "1 message(s)");
+}
+
+BOOST_AUTO_TEST_CASE(the_same_scenario_gives_the_same_result) {
+  temp_folder dir("mailflow-runner-test");
+  auto p = write(dir.path(), "ok.xml", session_ok);
+  auto a = run_scenario(p, "ok.xml", {});
+  auto b = run_scenario(p, "ok.xml", {});
+  BOOST_REQUIRE(a.sessions.size() == 1u);
+  BOOST_REQUIRE(a.sessions[0].steps.size() == b.sessions[0].steps.size());
+  for (std::size_t i = 0; i < a.sessions[0].steps.size(); ++i)
+    BOOST_TEST(a.sessions[0].steps[i].reply == b.sessions[0].steps[i].reply);
+  BOOST_TEST(a.spooled[0].data == b.spooled[0].data);
+  BOOST_TEST(a.sessions[0].events.size() == b.sessions[0].events.size());
+}
+
+BOOST_AUTO_TEST_CASE(update_rewrites_the_failing_reply_and_then_it_passes) {
+  temp_folder dir("mailflow-runner-test");
+  auto p = write(dir.path(), "upd.xml",
+                 "<!-- kept -->\n"
+                 "<session>\n"
+                 "  <send line=\"EHLO client.test\" code=\"250\"/>\n"
+                 "  <send line=\"MAIL FROM:&lt;x@remote.test&gt;\" code=\"250\"/>\n"
+                 "  <send line=\"RCPT TO:&lt;x@remote.test&gt;\" code=\"250\" reply=\"250 OK\"/>\n"
+                 "</session>\n");
+  auto r = run_scenario(p, p.string(), {});
+  BOOST_TEST(r.status == "failed");
+  std::string err;
+  BOOST_TEST(update_scenario(r, err) == 1);
+  BOOST_TEST(err == "");
+  auto text = read(p);
+  BOOST_TEST(text.find("<!-- kept -->") != std::string::npos);
+  BOOST_TEST(text.find("code=\"550\" reply=\"550 Relay denied\"") != std::string::npos);
+  BOOST_TEST(run_scenario(p, p.string(), {}).status == "passed");
+}
+
+BOOST_AUTO_TEST_CASE(a_scenario_that_does_not_parse_is_an_error_with_its_line) {
+  temp_folder dir("mailflow-runner-test");
+  auto p = write(dir.path(), "broken.xml", "<session>\n<send/>\n</session>\n");
+  auto r = run_scenario(p, "x/broken.xml", {});
+  BOOST_TEST(r.status == "error");
+  BOOST_TEST(r.error == "x/broken.xml:4: <send> needs the attribute 'line'");
+}
+
+BOOST_AUTO_TEST_CASE(selection_by_glob_and_shard) {
+  std::vector<std::string> files{"a/1.xml", "a/2.xml", "b/3.xml", "b/4.xml", "b/5.xml"};
+  BOOST_TEST(select_scenarios(files, "b/*", std::nullopt).size() == 3u);
+  auto s1 = select_scenarios(files, "", std::pair{1, 2});
+  auto s2 = select_scenarios(files, "", std::pair{2, 2});
+  BOOST_TEST(s1.size() + s2.size() == files.size());
+  BOOST_TEST(s1[0] == "a/1.xml");
+  BOOST_TEST(s2[0] == "a/2.xml");
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""A scripted SMTP server for the harness's TCP tests (--target, --server):
+canned replies, one thread per connection, 127.0.0.1 only. It stands in for
+a real server until `mailflow serve` exists; it is not an SMTP engine.
+
+usage: scripted_smtp_server.py PORT [--port-file FILE]   (PORT 0: pick one)
+"""
+import socket
+import sys
+import threading
+
+
+def serve(conn):
+    f = conn.makefile("rb")
+
+    def say(text):
+        conn.sendall(text.encode() + b"\r\n")
+
+    say("220 scripted.test ESMTP ready")
+    in_data = False
+    while True:
+        line = f.readline()
+        if not line:
+            break
+        text = line.rstrip(b"\r\n").decode("latin-1")
+        if in_data:
+            if text == ".":
+                in_data = False
+                say("250 OK <S1>")
+            continue
+        verb = text.split(" ")[0].upper()
+        if verb == "EHLO":
+            conn.sendall(b"250-scripted.test\r\n250-PIPELINING\r\n250 SIZE\r\n")
+        elif verb == "HELO":
+            say("250 scripted.test")
+        elif verb in ("MAIL", "NOOP", "RSET"):
+            say("250 OK")
+        elif verb == "RCPT":
+            say("550 Relay denied" if "remote" in text else "250 OK")
+        elif verb == "DATA":
+            say("354 Start mail input; end with <CRLF>.<CRLF>")
+            in_data = True
+        elif verb == "QUIT":
+            say("221 bye")
+            break
+        else:
+            say("500 Syntax error, command unrecognized")
+    conn.close()
+
+
+def main():
+    port = int(sys.argv[1])
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(16)
+    if "--port-file" in sys.argv:
+        with open(sys.argv[sys.argv.index("--port-file") + 1], "w") as out:
+            out.write(str(srv.getsockname()[1]))
+    while True:
+        conn, _ = srv.accept()
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        pass

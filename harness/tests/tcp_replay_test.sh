@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Replays harness/tests/tcp/ over real TCP: --target against a running
+# scripted server, --server starting one per scenario, and a wrong
+# expectation that must fail with its difference on stderr.
+set -euo pipefail
+mailflow=$1
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+
+python3 "$here/scripted_smtp_server.py" 0 --port-file "$work/port" &
+server_pid=$!
+for _ in $(seq 100); do [[ -s "$work/port" ]] && break; sleep 0.05; done
+port=$(cat "$work/port")
+
+echo "== --target 127.0.0.1:$port"
+"$mailflow" replay --target "127.0.0.1:$port" "$here/tcp/pass-session.xml" | tee "$work/out"
+grep -qx "1 passed, 0 failed" "$work/out"
+
+echo "== --server"
+"$mailflow" replay --server "python3 $here/scripted_smtp_server.py {smtp}" "$here/tcp" | tee "$work/out"
+grep -qx "1 passed, 0 failed" "$work/out"
+
+echo "== a wrong expectation fails"
+mkdir -p "$work/s/a/b"
+sed "s#../../../fixtures#$here/../../fixtures#" "$here/tcp/wrong-expectation.xml.in" > "$work/s/a/b/wrong.xml"
+set +e
+"$mailflow" replay --target "127.0.0.1:$port" "$work/s" > "$work/out" 2> "$work/err"
+rc=$?
+set -e
+cat "$work/out" "$work/err"
+[[ $rc -eq 1 ]]
+grep -qx "0 passed, 1 failed" "$work/out"
+grep -q "expected: 250 OK" "$work/err"
+grep -q "actual:   550 Relay denied" "$work/err"
+echo "tcp replay: ok"
