@@ -109,7 +109,7 @@ std::string to_xml(const scenario& s) {
     expect.append_child("messages").append_attribute("count") = static_cast<unsigned>(s.messages->size());
     for (auto& m : *s.messages) {
       auto msg = expect.append_child("message");
-      msg.append_attribute("rcpt") = m.rcpt.c_str();
+      if (!m.rcpt.empty()) msg.append_attribute("rcpt") = m.rcpt.c_str();
       if (!m.from.empty()) msg.append_attribute("from") = m.from.c_str();
       if (!m.auth_user.empty()) {
         auto h = msg.append_child("header");
