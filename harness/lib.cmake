@@ -6,8 +6,8 @@ add_library(mailflow_harness STATIC
   ${CMAKE_CURRENT_LIST_DIR}/replay/runner.cpp
   ${CMAKE_CURRENT_LIST_DIR}/replay/suite.cpp
   ${CMAKE_CURRENT_LIST_DIR}/replay/update.cpp)
-target_include_directories(mailflow_harness PUBLIC ${CMAKE_CURRENT_LIST_DIR} ${PROJECT_SOURCE_DIR}/reports)
-target_link_libraries(mailflow_harness PUBLIC mailflow_smtp mailflow_flow mailflow_tls pugixml::pugixml Threads::Threads)
+target_include_directories(mailflow_harness PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(mailflow_harness PUBLIC mailflow_reports mailflow_smtp mailflow_flow mailflow_tls pugixml::pugixml Threads::Threads)
 
 mailflow_add_test(harness_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tests/main.cpp ${CMAKE_CURRENT_LIST_DIR}/tests/scenario_tests.cpp

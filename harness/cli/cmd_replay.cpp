@@ -11,7 +11,7 @@
 #include "commands.hpp"
 #include "core/text.hpp"
 #include "replay/suite.hpp"
-#include "report_writers.hpp"
+#include "writers.hpp"
 
 namespace mailflow::cli {
 
@@ -130,23 +130,12 @@ int run_replay(int argc, char** argv) {
   });
   if (tty) std::cerr << "\r\033[K" << std::flush;
 
-  std::size_t passed = 0, failed = 0, broken = 0;
-  for (auto& r : run.scenarios) {
-    if (r.status == "passed") ++passed;
-    else ++failed;
-    if (r.status == "error") ++broken;
-  }
+  std::size_t passed = run.passed(), failed = run.failed(), broken = 0;
+  for (auto& r : run.scenarios) broken += r.status == "error";
   bool ok = true;
-#ifdef MAILFLOW_HAVE_REPORTS
   if (auto f = args->get("report")) ok = write_file(*f, [&](std::ostream& o) { reports::write_xml(run, o); }) && ok;
   if (auto f = args->get("junit")) ok = write_file(*f, [&](std::ostream& o) { reports::write_junit(run, o); }) && ok;
   if (auto f = args->get("html")) ok = write_file(*f, [&](std::ostream& o) { reports::write_html(run, o); }) && ok;
-#else
-  if (args->has("report") || args->has("junit") || args->has("html")) {
-    std::cerr << "mailflow replay: this build has no report writers (reports/ library missing)\n";
-    ok = false;
-  }
-#endif
 
   if (args->has("update")) {
     int steps = 0, scenarios = 0;

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <thread>
+#include <iterator>
 #include <utility>
 
 namespace mailflow::harness {
@@ -67,7 +68,9 @@ void in_process_channel::perform_effects() {
   // Effects may cause more effects (on_tls_ready after start_tls), so loop.
   for (;;) {
     auto effects = session_.take_effects();
-    for (auto& e : session_.take_events()) events_.push_back(std::move(e));
+    auto events = session_.take_events();
+    if (events_.empty()) events_ = std::move(events);
+    else events_.insert(events_.end(), std::make_move_iterator(events.begin()), std::make_move_iterator(events.end()));
     if (effects.empty()) return;
     for (auto& e : effects) {
       if (auto b = std::get_if<smtp::send_bytes>(&e)) {

@@ -13,6 +13,7 @@
 #include <regex>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
 
 #include "config/mailroot.hpp"
 #include "core/codec.hpp"
@@ -139,13 +140,25 @@ std::vector<header_field> header_fields(const std::string& data, std::string& bo
   return out;
 }
 
-bool regex_full(const std::string& text, const std::string& re) {
-  try {
-    return std::regex_match(text, std::regex(re, std::regex::ECMAScript));
-  } catch (const std::regex_error&) {
-    return false;
+// Compiled regexes by pattern: building a std::regex costs far more than matching it.
+class regex_cache {
+ public:
+  const std::regex* get(const std::string& pattern) {
+    auto it = cache_.find(pattern);
+    if (it == cache_.end()) {
+      std::optional<std::regex> r;
+      try {
+        r.emplace(pattern, std::regex::ECMAScript);
+      } catch (const std::regex_error&) {
+      }
+      it = cache_.emplace(pattern, std::move(r)).first;
+    }
+    return it->second ? &*it->second : nullptr;
   }
-}
+
+ private:
+  std::unordered_map<std::string, std::optional<std::regex>> cache_;
+};
 
 class scenario_run {
  public:
@@ -161,6 +174,11 @@ class scenario_run {
     for (std::size_t at = out.find("{product}"); at != std::string::npos; at = out.find("{product}", at))
       out.replace(at, 9, product_token);
     return out;
+  }
+
+  bool regex_full(const std::string& text, const std::string& re) {
+    auto* r = regexes_.get(re);
+    return r && std::regex_match(text, *r);
   }
 
   void fail(std::uint32_t line, std::string what, std::string expected, std::string actual) {
@@ -438,7 +456,7 @@ class scenario_run {
   }
 
   // Empty when `m` meets `e`, else why not.
-  std::string mismatch(const expected_message& e, const smtp::spool_message& m) const {
+  std::string mismatch(const expected_message& e, const smtp::spool_message& m) {
     if (e.rcpt && !iequals(address_of(m.rcpt_to), expand(*e.rcpt))) return "recipient " + m.rcpt_to;
     if (e.from && !iequals(address_of(m.mail_from), expand(*e.from))) return "sender " + m.mail_from;
     if (e.auth && m.auth_user != *e.auth) return "authenticated as '" + m.auth_user + "'";
@@ -463,12 +481,8 @@ class scenario_run {
         return "body without \"" + *b.contains + "\"";
       if (b.equals && body != expand(*b.equals)) return "body \"" + body + "\"";
       if (b.match) {
-        bool found = false;
-        try {
-          found = std::regex_search(body, std::regex(expand(*b.match), std::regex::ECMAScript));
-        } catch (const std::regex_error&) {
-        }
-        if (!found) return "body not matching /" + *b.match + "/";
+        auto* r = regexes_.get(expand(*b.match));
+        if (!r || !std::regex_search(body, *r)) return "body not matching /" + *b.match + "/";
       }
     }
     return "";
@@ -515,6 +529,7 @@ class scenario_run {
   const run_options& opt_;
   std::string root_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
+  regex_cache regexes_;
 };
 
 // A free loopback TCP port (bound and released).

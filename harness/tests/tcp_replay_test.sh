@@ -14,8 +14,10 @@ for _ in $(seq 100); do [[ -s "$work/port" ]] && break; sleep 0.05; done
 port=$(cat "$work/port")
 
 echo "== --target 127.0.0.1:$port"
-"$mailflow" replay --target "127.0.0.1:$port" "$here/tcp/pass-session.xml" | tee "$work/out"
+"$mailflow" replay --target "127.0.0.1:$port" "$here/tcp/pass-session.xml" --report "$work/r.xml" | tee "$work/out"
 grep -qx "1 passed, 0 failed" "$work/out"
+grep -q 'mode="target"' "$work/r.xml"
+grep -q "expectations skipped" "$work/r.xml"
 
 echo "== --server"
 "$mailflow" replay --server "python3 $here/scripted_smtp_server.py {smtp}" "$here/tcp" | tee "$work/out"
