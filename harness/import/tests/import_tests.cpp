@@ -290,6 +290,17 @@ BOOST_AUTO_TEST_CASE(conformance_transcript_and_script) {
   BOOST_TEST(in.result.messages->at(0).auth_user == "cop@hunet.jp");  // AUTH PLAIN answered 235
 }
 
+BOOST_AUTO_TEST_CASE(smtpgw_recipients_are_not_checked) {
+  conformance_case c;
+  write(c.case_dir / "mailroot" / "smtpgw.tab", "\"gw.test\"\t\"@{sink}\"\n");
+  auto in = read_conformance(c.json, "g.json", c.case_dir, {});
+  BOOST_TEST(in.result.recipients_rewritten);
+  derive_messages(in.result);
+  BOOST_REQUIRE(in.result.messages->size() == 1u);
+  BOOST_TEST(in.result.messages->at(0).rcpt.empty());
+  BOOST_TEST(in.result.messages->at(0).from == "love@soopoo.jp");
+}
+
 BOOST_AUTO_TEST_CASE(conformance_script_and_transcript_out_of_step) {
   conformance_case c;
   write(c.case_dir / "01.smtp", "C: HELO client.test\nS: NOOP\n");
