@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <regex>
 #include <sstream>
 
 #include "args.hpp"
@@ -104,7 +105,12 @@ int run_import(int argc, char** argv) {
       return 2;
     }
   } catch (const import::import_error& e) {
-    std::cerr << e.what() << "\n";
+    // "file:line: message" -> "file:line: error: message"
+    std::string what = e.what();
+    static const std::regex located(R"(^(.*?:[0-9]+): (.*)$)");
+    std::smatch m;
+    if (std::regex_match(what, m, located)) what = m.str(1) + ": error: " + m.str(2);
+    std::cerr << what << "\n";
     return 2;
   } catch (const fs::filesystem_error& e) {
     std::cerr << e.path1().string() << ":1: error: " << e.code().message() << "\n";
