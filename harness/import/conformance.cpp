@@ -1,0 +1,312 @@
+// Conformance transcripts (conformance/README.md): the JSON records what
+// XMail answered, the case's session scripts say what the client sent. Each
+// directive of a script is one step of the transcript (after the greeting),
+// except SLEEP, which replay.py does not record, so the two are walked
+// side by side.
+#include <algorithm>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "core/codec.hpp"
+#include "import/import.hpp"
+
+namespace mailflow::import {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+struct directive {
+  std::string kind, arg;
+  std::uint32_t line = 0;
+};
+
+const std::vector<std::string>& directive_names() {
+  static const std::vector<std::string> names{"C",    "X",       "S",         "SX",    "R",     "RW",
+                                              "W",    "B64",     "AUTHPLAIN", "CRAM",  "APOP",  "CTRLLOGIN",
+                                              "CTRLMD5", "SLEEP", "DRAIN",    "CLOSE", "NORM",  "PROTO",
+                                              "REPEAT"};
+  return names;
+}
+
+bool known_directive(const std::string& k) {
+  for (auto& n : directive_names())
+    if (n == k) return true;
+  return false;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw import_error(p.string() + ":1: cannot read the file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The same parser as replay.py's parse_session: "KIND: text" lines, REPEAT expanded.
+std::vector<directive> parse_script(const fs::path& path) {
+  std::string text = read_file(path);
+  std::vector<directive> out;
+  static const std::regex line_re(R"(^([A-Z0-9]+):(?: ?)(.*)$)");
+  static const std::regex repeat_re(R"(^(\d+) ([A-Z0-9]+):(?: ?)(.*)$)");
+  std::uint32_t n = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    std::smatch m;
+    if (!std::regex_match(line, m, line_re) || !known_directive(m.str(1)))
+      throw import_error(path.string() + ":" + std::to_string(n) + ": cannot parse line: " + line);
+    directive d{m.str(1), m.str(2), n};
+    if (d.kind == "PROTO" || d.kind == "NORM") continue;  // NORM only concerns compare
+    if (d.kind == "REPEAT") {
+      std::smatch r;
+      if (!std::regex_match(d.arg, r, repeat_re) || !known_directive(r.str(2)))
+        throw import_error(path.string() + ":" + std::to_string(n) + ": REPEAT n DIRECTIVE: text");
+      for (int i = std::stoi(r.str(1)); i > 0; --i) out.push_back({r.str(2), r.str(3), n});
+      continue;
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+recorded_reply to_reply(const json& r) {
+  recorded_reply out;
+  for (auto& l : r.value("lines", json::array())) out.lines.push_back(l.get<std::string>());
+  out.closed = r.value("closed", false);
+  out.none = r.value("timeout", false);
+  return out;
+}
+
+std::pair<std::string, std::string> user_and_password(const directive& d, const std::string& where) {
+  auto sp = d.arg.find(' ');
+  if (sp == std::string::npos) throw import_error(where + ": expected 'user password'");
+  return {d.arg.substr(0, sp), d.arg.substr(sp + 1)};
+}
+
+// The JSON holds strings decoded as Latin-1: back to the bytes on the wire.
+std::string latin1_bytes(const std::string& utf8) {
+  std::string out;
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    auto c = static_cast<unsigned char>(utf8[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if ((c & 0xE0) == 0xC0 && i + 1 < utf8.size()) {
+      out += static_cast<char>(((c & 0x1F) << 6) | (static_cast<unsigned char>(utf8[++i]) & 0x3F));
+    } else {
+      out += '?';
+    }
+  }
+  return out;
+}
+
+session import_session(const json& js, const fs::path& script, const std::string& file, bool& had_sleep) {
+  auto directives = parse_script(script);
+  auto& steps = js.at("steps");
+  if (steps.empty() || !steps[0].contains("reply")) throw import_error(file + ": session " + script.filename().string() + " has no greeting");
+  session s;
+  s.greeting = to_reply(steps[0]["reply"]);
+  std::size_t k = 1;
+  for (auto& d : directives) {
+    std::string at = script.string() + ":" + std::to_string(d.line);
+    if (d.kind == "SLEEP") {
+      step p;
+      p.what = step::kind::pause;
+      p.text = d.arg;
+      p.wait = false;
+      p.source_line = d.line;
+      s.steps.push_back(std::move(p));
+      had_sleep = true;
+      continue;
+    }
+    if (k >= steps.size()) throw import_error(at + ": the transcript has no step for this directive");
+    const json& rec = steps[k++];
+    if (d.kind == "DRAIN") {
+      if (!rec.contains("drain")) throw import_error(at + ": expected the transcript's drain step");
+      continue;  // the in-process spool is synchronous
+    }
+    step st;
+    st.source_line = d.line;
+    if (d.kind == "CLOSE") {
+      st.what = step::kind::close;
+      st.wait = false;
+      s.steps.push_back(std::move(st));
+      break;  // replay.py stops the session here
+    }
+    if (d.kind == "C" || d.kind == "S" || d.kind == "X" || d.kind == "SX") {
+      std::string bytes = d.kind == "X" || d.kind == "SX" ? decode_python_escapes(d.arg) : latin1_bytes(d.arg);
+      st.wait = d.kind == "C" || d.kind == "X";
+      if (sendable_as_line(bytes)) {
+        st.text = bytes;
+      } else {
+        // NUL, other controls and 8-bit bytes cannot travel in an XML attribute
+        st.what = step::kind::raw;
+        st.text = harness_escape(bytes + "\r\n");
+      }
+    } else if (d.kind == "R" || d.kind == "RW") {
+      st.what = step::kind::raw;
+      st.text = harness_escape(decode_python_escapes(d.arg));
+      st.wait = d.kind == "RW";
+    } else if (d.kind == "W") {
+      st.what = step::kind::read;
+    } else if (d.kind == "B64") {
+      st.what = step::kind::base64;
+      st.text = latin1_bytes(d.arg);
+      if (!sendable_as_line(st.text)) {  // the clear text cannot travel in XML: send its encoding
+        st.what = step::kind::raw;
+        st.text = base64_encode(st.text) + "\\r\\n";
+      }
+    } else if (d.kind == "AUTHPLAIN" || d.kind == "CRAM") {
+      st.what = d.kind == "CRAM" ? step::kind::cram_md5 : step::kind::auth_plain;
+      std::tie(st.user, st.password) = user_and_password(d, at);
+    } else {
+      throw import_error(at + ": " + d.kind + " is not an SMTP directive");
+    }
+    bool recorded_wait = rec.contains("reply");
+    if (recorded_wait != st.wait)
+      throw import_error(at + ": the transcript's step " + std::to_string(k - 1) + " does not match this directive");
+    if (st.wait) st.reply = to_reply(rec["reply"]);
+    s.steps.push_back(std::move(st));
+  }
+  if (k < steps.size() && !(s.steps.size() && s.steps.back().what == step::kind::close))
+    throw import_error(file + ": " + script.filename().string() + ": the transcript has more steps than the script");
+  // After the last step: whether the server closed the connection.
+  bool server_closed = js.value("server_closed", false);
+  recorded_reply* last = &*s.greeting;
+  for (auto& st : s.steps)
+    if (st.reply) last = &*st.reply;
+  if (server_closed) last->closed = true;
+  if (!js.value("trailing", json::array()).empty())
+    throw import_error(file + ": " + script.filename().string() + ": trailing reply lines are not supported");
+  return s;
+}
+
+}  // namespace
+
+namespace {
+
+json parse_transcript(std::string_view json_text, const std::string& file) {
+  json doc;
+  try {
+    doc = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    // byte offset to a line number
+    std::size_t upto = std::min<std::size_t>(e.byte, json_text.size());
+    auto line = 1 + std::count(json_text.begin(), json_text.begin() + static_cast<std::ptrdiff_t>(upto), '\n');
+    throw import_error(file + ":" + std::to_string(line) + ": not valid JSON: " + e.what());
+  }
+  if (!doc.is_object() || doc.value("format", "") != "xmail-oracle-transcript/1")
+    throw import_error(file + ":1: not a conformance transcript (format xmail-oracle-transcript/1)");
+  return doc;
+}
+
+}  // namespace
+
+std::string conformance_case_name(std::string_view json_text, const std::string& file) {
+  auto doc = parse_transcript(json_text, file);
+  return doc.value("case", fs::path(file).stem().string());
+}
+
+conformance_input read_conformance(std::string_view json_text, const std::string& file, const fs::path& case_dir,
+                                   const options& opt) {
+  json doc = parse_transcript(json_text, file);
+  conformance_input in;
+  in.case_name = doc.value("case", fs::path(file).stem().string());
+  in.title = doc.value("title", "");
+  if (!fs::is_directory(case_dir)) throw import_error(file + ":1: case folder " + case_dir.string() + " not found");
+  scenario& s = in.result;
+  s.name = opt.name.empty() ? in.case_name : opt.name;
+  bool had_sleep = false;
+  try {
+    for (auto& js : doc.at("sessions")) {
+      std::string name = js.at("file").get<std::string>(), proto = js.at("proto").get<std::string>();
+      if (proto != "smtp") {
+        in.skipped_sessions.push_back(name + " (" + proto + ")");
+        continue;
+      }
+      in.has_smtp = true;
+      s.sessions.push_back(import_session(js, case_dir / name, file, had_sleep));
+    }
+  } catch (const json::exception& e) {
+    throw import_error(file + ":1: unexpected transcript structure: " + e.what());
+  }
+  std::string d = in.title + ". Imported from the XMail 1.27 conformance transcript " + in.case_name +
+                  ".json; replies are XMail's, volatile parts (greeting token, dates, message "
+                  "references, product token, ports, CRAM-MD5 challenges) matched by regular expressions.";
+  if (!in.skipped_sessions.empty()) {
+    d += " Only the SMTP sessions are imported (the POP3 and CTRL engines do not exist yet); left out:";
+    for (auto& k : in.skipped_sessions) d += " " + k;
+    d += ".";
+  }
+  if (had_sleep) d += " SLEEP directives become pauses of the virtual clock.";
+  auto& state = doc["state"];
+  bool delivery = false;
+  json boxes = state.value("mailboxes", json::object());
+  for (auto& [box, msgs] : boxes.items())
+    if (!msgs.empty()) delivery = true;
+  if (!state.value("frozen", json::array()).empty() || !state.value("relayed", json::array()).empty() ||
+      !state.value("spool_pending", json::array()).empty())
+    delivery = true;
+  if (delivery)
+    d += " Delivery results (mailboxes, frozen and relayed messages) are not checked: mailflow has no "
+         "delivery engine yet; the expectations cover what the SMTP engine spools.";
+  // smtpgw.tab rewrites recipients into source routes in the spool
+  std::ifstream gw(case_dir / "mailroot" / "smtpgw.tab");
+  for (std::string line; std::getline(gw, line);)
+    if (line.find_first_not_of(" \t\r") != std::string::npos && line[0] != '#') s.recipients_rewritten = true;
+  if (s.recipients_rewritten)
+    d += " smtpgw.tab rewrites recipients into source routes when they are spooled: the spooled messages "
+         "are checked without their recipients.";
+  s.description = d;
+  return in;
+}
+
+void copy_case_mailroot(const fs::path& case_dir, const fs::path& dest) {
+  fs::path src = case_dir / "mailroot";
+  if (!fs::is_directory(src)) throw import_error(case_dir.string() + ":1: no mailroot/ folder");
+  std::error_code ec;
+  fs::remove_all(dest, ec);
+  fs::create_directories(dest);
+  for (auto it = fs::recursive_directory_iterator(src); it != fs::recursive_directory_iterator(); ++it) {
+    auto rel = fs::relative(it->path(), src);
+    if (it->is_directory()) {
+      fs::create_directories(dest / rel);
+      continue;
+    }
+    fs::copy_file(it->path(), dest / rel, fs::copy_options::overwrite_existing);
+    // the case files are read-only; the fixture must stay editable
+    bool script = rel.extension() == ".sh" ||
+                  (fs::status(it->path()).permissions() & fs::perms::owner_exec) != fs::perms::none;
+    fs::permissions(dest / rel, script ? fs::perms(0755) : fs::perms(0644), fs::perm_options::replace);
+  }
+  fs::path dirs = case_dir / "mailroot.dirs";
+  if (fs::exists(dirs)) {
+    std::istringstream in(read_file(dirs));
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty() || line[0] == '#') continue;
+      if (line.find("..") != std::string::npos) throw import_error(dirs.string() + ": path outside the MailRoot: " + line);
+      fs::create_directories(dest / line);
+    }
+  }
+  // git keeps no empty folders: mark every empty one
+  std::vector<fs::path> empty;
+  for (auto& e : fs::recursive_directory_iterator(dest))
+    if (e.is_directory() && fs::is_empty(e.path())) empty.push_back(e.path());
+  for (auto& p : empty) std::ofstream(p / ".keep");
+}
+
+}  // namespace mailflow::import
