@@ -18,3 +18,6 @@ mailflow_add_test(harness_tests
 add_test(NAME replay_over_tcp
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/tcp_replay_test.sh $<TARGET_FILE:mailflow>)
 
+# The suite under scenarios/: valid, passing, deterministic across -j, readable failures.
+add_test(NAME replay_suite_passes_and_is_deterministic
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/suite_test.sh $<TARGET_FILE:mailflow> ${PROJECT_SOURCE_DIR})

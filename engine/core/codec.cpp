@@ -1,4 +1,5 @@
 #include "codec.hpp"
+#include "text.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -31,12 +32,6 @@ std::string to_hex(const unsigned char* p, std::size_t n) {
   return out;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 }  // namespace
 
 std::string base64_encode(std::string_view data) {
@@ -118,7 +113,7 @@ std::optional<std::string> xmail_password_decode(std::string_view encoded) {
   if (encoded.size() % 2 != 0) return std::nullopt;
   std::string out(encoded.size() / 2, '\0');
   for (std::size_t i = 0; i < encoded.size(); i += 2) {
-    int hi = hex_value(encoded[i]), lo = hex_value(encoded[i + 1]);
+    int hi = hex_digit_value(encoded[i]), lo = hex_digit_value(encoded[i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out[i / 2] = static_cast<char>((hi << 4 | lo) ^ 101);
   }

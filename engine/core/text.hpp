@@ -22,6 +22,9 @@ std::string_view trim(std::string_view s);
 std::vector<std::string_view> split(std::string_view s, char sep);
 // Parses a whole decimal integer (optional sign); nullopt on any junk or overflow.
 std::optional<std::int64_t> parse_int(std::string_view s);
+
+// The value of a hex digit (either case), -1 for any other character.
+int hex_digit_value(char c);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 
 }  // namespace mailflow

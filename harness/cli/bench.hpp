@@ -5,10 +5,15 @@
 #include <time.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <iomanip>
 #include <sstream>
 #include <string>
+
+namespace mailflow::config {
+class mailroot;
+}
 
 namespace mailflow::cli {
 
@@ -50,6 +55,13 @@ void write_bench_mailroot(const std::filesystem::path& root);
 inline constexpr const char* bench_session_script =
     "EHLO client.test\r\nMAIL FROM:<love@soopoo.jp>\r\nRCPT TO:<cop@hunet.jp>\r\nDATA\r\n"
     "From: love@soopoo.jp\r\nTo: cop@hunet.jp\r\nSubject: bench\r\n\r\nHello.\r\n.\r\nQUIT\r\n";
+
+struct engine_counts {
+  std::size_t reply_bytes = 0, events = 0, messages = 0;
+};
+// Runs n bench sessions straight through smtp_session (no harness); returns the CPU seconds.
+double run_engine_sessions(const mailflow::config::mailroot& root, const std::filesystem::path& root_path,
+                           std::int64_t n, engine_counts* counts = nullptr);
 
 int run_smtp_bench(int argc, char** argv);
 int run_replay_bench(int argc, char** argv);

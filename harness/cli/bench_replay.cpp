@@ -25,17 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class null_spool final : public smtp::spool {
- public:
-  std::uint64_t next_message_number() override { return ++last_; }
-  bool submit(const smtp::spool_message&, std::string& where) override {
-    where = "memory";
-    return true;
-  }
-
- private:
-  std::uint64_t last_ = 1;
-};
 
 // One simple session as scenario steps, with the expectations a suite would have.
 std::string session_xml() {
@@ -56,30 +45,6 @@ void write_scenario(const fs::path& file, const fs::path& fixture, int sessions)
   out << "<scenario xmlns=\"urn:mailflow:scenario:1\">\n  <mailroot fixture=\"" << fixture.string() << "\"/>\n";
   for (int i = 0; i < sessions; ++i) out << session_xml();
   out << "</scenario>\n";
-}
-
-double engine_only(const fs::path& root_path, int sessions) {
-  diagnostic_list diags;
-  auto root = config::mailroot::load(root_path, diags);
-  manual_clock clock(1238906842000, 0);
-  null_resolver dns;
-  struct no_processes final : process_runner {
-    process_result run(const process_request&) override { return {}; }
-  } processes;
-  null_spool spool;
-  const std::string script = bench_session_script;
-  stopwatch w;
-  for (int i = 0; i < sessions; ++i) {
-    smtp::smtp_environment env{*root, clock, dns, processes, spool, nullptr, (root_path / "tmp").string()};
-    smtp::session_settings settings;
-    settings.session_number = static_cast<std::uint64_t>(i + 1);
-    smtp::smtp_session s(env, settings, {"127.0.0.1", 40000}, {"127.0.0.1", 25});
-    s.on_connect();
-    s.on_bytes(script);
-    s.take_effects();
-    s.take_events();
-  }
-  return w.cpu();
 }
 
 // Copies each scenario's fixture once: the baseline of a suite.
@@ -145,7 +110,9 @@ int run_replay_bench(int argc, char** argv) {
   }
   fs::path copy = tmp.path() / "engine-root";
   fs::copy(fixture, copy, fs::copy_options::recursive);
-  double engine_s = engine_only(copy, static_cast<int>(*sessions));
+  diagnostic_list diags;
+  auto engine_root = config::mailroot::load(copy, diags);
+  double engine_s = run_engine_sessions(*engine_root, copy, *sessions);
   double harness_rate = static_cast<double>(*sessions) / harness_s, engine_rate = static_cast<double>(*sessions) / engine_s;
   std::cout << "simple scenario: " << *sessions << " sessions in one scenario (one thread, CPU time)\n";
   line("harness (replay, checks)", harness_rate, "sessions/s", harness_s);
@@ -187,8 +154,9 @@ int run_replay_bench(int argc, char** argv) {
     files.push_back((gen / name).string());
   }
   double gen_s = suite("generated suite", files);
-  std::cout << "  product target: 1000 scenarios under 2 s: "
-            << (static_cast<double>(*scenarios) / gen_s * 1000.0 / 1000.0 >= 500 ? "met" : "not met") << "\n";
+  // 1,000 scenarios under 2 s is 500 scenarios per second.
+  std::cout << "  product target: 1000 scenarios under 2 s (500/s): "
+            << (static_cast<double>(*scenarios) / gen_s >= 500 ? "met" : "not met") << "\n";
   if (!args->positional().empty()) {
     std::vector<std::string> given;
     std::string err;

@@ -80,6 +80,34 @@ void write_bench_mailroot(const std::filesystem::path& root) {
 }
 
 
+double run_engine_sessions(const config::mailroot& root, const std::filesystem::path& root_path, std::int64_t n,
+                           engine_counts* counts) {
+  manual_clock clock(1238906842000, 0);
+  null_resolver dns;
+  struct no_processes final : process_runner {
+    process_result run(const process_request&) override { return {}; }
+  } processes;
+  counting_spool spool;
+  const std::string_view script = bench_session_script;
+  engine_counts c;
+  stopwatch w;
+  for (std::int64_t i = 0; i < n; ++i) {
+    smtp::smtp_environment env{root, clock, dns, processes, spool, nullptr, (root_path / "tmp").string()};
+    smtp::session_settings settings;
+    settings.session_number = static_cast<std::uint64_t>(i + 1);
+    smtp::smtp_session s(env, settings, {"127.0.0.1", 40000}, {"127.0.0.1", 25});
+    s.on_connect();
+    s.on_bytes(script);
+    for (auto& e : s.take_effects())
+      if (auto b = std::get_if<smtp::send_bytes>(&e)) c.reply_bytes += b->data.size();
+    c.events += s.take_events().size();
+  }
+  double secs = w.cpu();
+  c.messages = spool.messages;
+  if (counts) *counts = c;
+  return secs;
+}
+
 int run_smtp_bench(int argc, char** argv) {
   arg_parser p("bench smtp", "[--sessions N]",
                "Runs N simple SMTP sessions (EHLO, MAIL, RCPT to a local account, DATA, QUIT; no filters)\n"
@@ -106,39 +134,21 @@ int run_smtp_bench(int argc, char** argv) {
   auto root = config::mailroot::load(root_path, diags);
 
   const std::string script = bench_session_script;
-  manual_clock clock(1238906842000, 0);
-  null_resolver dns;
-  struct no_processes final : process_runner {
-    process_result run(const process_request&) override { return {}; }
-  } processes;
-  counting_spool spool;
-
   std::size_t sink_bytes = 0;
   stopwatch base;
   for (std::int64_t i = 0; i < *n; ++i) sink_bytes += sink_session(script);
   double base_s = base.cpu();
 
-  std::size_t reply_bytes = 0, events = 0;
-  stopwatch engine;
-  for (std::int64_t i = 0; i < *n; ++i) {
-    smtp::smtp_environment env{*root, clock, dns, processes, spool, nullptr, (root_path / "tmp").string()};
-    smtp::session_settings settings;
-    settings.session_number = static_cast<std::uint64_t>(i + 1);
-    smtp::smtp_session s(env, settings, {"127.0.0.1", 40000}, {"127.0.0.1", 25});
-    s.on_connect();
-    s.on_bytes(script);
-    for (auto& e : s.take_effects())
-      if (auto b = std::get_if<smtp::send_bytes>(&e)) reply_bytes += b->data.size();
-    events += s.take_events().size();
-  }
-  double engine_s = engine.cpu();
+  engine_counts counts;
+  double engine_s = run_engine_sessions(*root, root_path, *n, &counts);
+  std::size_t reply_bytes = counts.reply_bytes, events = counts.events;
   std::error_code ec;
   fs::remove_all(root_path, ec);
 
   double engine_rate = static_cast<double>(*n) / engine_s;
   double base_rate = static_cast<double>(*n) / base_s;
   std::cout << std::fixed << std::setprecision(0);
-  std::cout << "smtp sessions (one thread, CPU time): " << *n << " sessions, " << spool.messages << " messages, "
+  std::cout << "smtp sessions (one thread, CPU time): " << *n << " sessions, " << counts.messages << " messages, "
             << events / static_cast<std::size_t>(*n) << " events and " << reply_bytes / static_cast<std::size_t>(*n)
             << " reply bytes per session\n";
   std::cout << "  smtp_session:       " << engine_rate << " sessions/s (" << seconds(engine_s) << ")\n";

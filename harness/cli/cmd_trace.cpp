@@ -14,6 +14,7 @@
 #include "core/codec.hpp"
 #include "core/text.hpp"
 #include "flow/posix_process_runner.hpp"
+#include "smtp/memory_spool.hpp"
 #include "smtp/smtp_session.hpp"
 #include "writers.hpp"
 
@@ -21,21 +22,6 @@ namespace mailflow::cli {
 
 namespace {
 
-// Accepts messages without storing them: trace never delivers.
-class trace_spool final : public smtp::spool {
- public:
-  explicit trace_spool(std::uint64_t last) : last_(last) {}
-  std::uint64_t next_message_number() override { return ++last_; }
-  bool submit(const smtp::spool_message& m, std::string& where) override {
-    accepted.push_back(m);
-    where = "not stored (trace)";
-    return true;
-  }
-  std::vector<smtp::spool_message> accepted;
-
- private:
-  std::uint64_t last_;
-};
 
 std::string visible(std::string_view s) {
   std::string out;
@@ -220,7 +206,7 @@ int run_trace(int argc, char** argv) {
 
   mailflow::system_clock clock;
   flow::posix_process_runner runner;
-  trace_spool spool(root->message_id());
+  smtp::memory_spool spool(root->message_id(), "not stored (trace)");
   smtp::smtp_environment env{*root, clock, *dns, runner, spool, nullptr, temp_dir.string()};
   smtp::session_settings settings;
   smtp::smtp_session session(env, settings, client, server);
@@ -304,7 +290,7 @@ int run_trace(int argc, char** argv) {
     sr.events = events;
     sr.closed_by_server = session.closed();
     r.sessions.push_back(std::move(sr));
-    for (auto& m : spool.accepted)
+    for (auto& m : spool.messages)
       r.spooled.push_back({m.message_ref, m.mail_from, m.rcpt_to, m.auth_user, m.data.size(), m.data});
     if (rejected)
       r.failures.push_back({"trace", "the trace ends in a rejection", "every recipient accepted",
@@ -319,7 +305,7 @@ int run_trace(int argc, char** argv) {
   for (auto& e : events) std::visit(printer, e);
   std::cout << "result: " << accepted << " of " << rcpts.size() << " recipient" << (rcpts.size() == 1 ? "" : "s")
             << " accepted";
-  if (message) std::cout << (spool.accepted.empty() ? "; message refused" : "; message accepted (not delivered)");
+  if (message) std::cout << (spool.messages.empty() ? "; message refused" : "; message accepted (not delivered)");
   std::cout << (rejected ? "; the trace ends in a rejection\n" : "\n");
   return rejected ? 1 : 0;
 }

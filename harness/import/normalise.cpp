@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "core/codec.hpp"
+#include "core/text.hpp"
 #include "import/import.hpp"
 
 namespace mailflow::import {
@@ -61,12 +62,6 @@ bool is_placeholder_token(std::string_view s) {
   return s == "{root}" || s == "{sink}" || s == "{sinkport}" || s == "{product}";
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 }  // namespace
 
@@ -136,8 +131,8 @@ std::string decode_python_escapes(std::string_view s) {
       case 't': out += '\t'; break;
       case 'v': out += '\v'; break;
       case 'x':
-        if (i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-          out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+        if (i + 2 < s.size() && hex_digit_value(s[i + 1]) >= 0 && hex_digit_value(s[i + 2]) >= 0) {
+          out += static_cast<char>(hex_digit_value(s[i + 1]) * 16 + hex_digit_value(s[i + 2]));
           i += 2;
         } else {
           out += "\\x";  // Python rejects it; keep the text rather than guess

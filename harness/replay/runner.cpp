@@ -24,6 +24,7 @@
 #include "flow/posix_process_runner.hpp"
 #include "replay/channel.hpp"
 #include "replay/mailroot_copy.hpp"
+#include "smtp/memory_spool.hpp"
 
 namespace mailflow::harness {
 
@@ -37,21 +38,6 @@ namespace {
 
 constexpr const char* product_token = "mailflow 0.1";
 
-// Accepted messages stay in memory: the harness checks them, nothing delivers them.
-class memory_spool final : public smtp::spool {
- public:
-  explicit memory_spool(std::uint64_t last) : last_(last) {}
-  std::uint64_t next_message_number() override { return ++last_; }
-  bool submit(const smtp::spool_message& m, std::string& where) override {
-    messages.push_back(m);
-    where = "(kept in memory by the harness)";
-    return true;
-  }
-  std::vector<smtp::spool_message> messages;
-
- private:
-  std::uint64_t last_;
-};
 
 struct scenario_timeout {
   std::uint32_t line;
@@ -645,7 +631,7 @@ void run_in_process(const scenario& sc, const fs::path& root, scenario_result& r
     }
   }
   flow::posix_process_runner processes;
-  memory_spool spool(mr->message_id());
+  smtp::memory_spool spool(mr->message_id(), "(kept in memory by the harness)");
   std::unique_ptr<tls::context> server_tls;
   if (sc.tls) {
     std::string err;

@@ -1,5 +1,7 @@
 #include "scenario/scenario.hpp"
 
+#include "core/text.hpp"
+
 #include <pugixml.hpp>
 
 #include <algorithm>
@@ -375,13 +377,7 @@ bool decode_escapes(std::string_view in, std::string& out, std::string& error) {
       case '0': out += '\0'; break;
       case '\\': out += '\\'; break;
       case 'x': {
-        auto hex = [](char c) -> int {
-          if (c >= '0' && c <= '9') return c - '0';
-          if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-          if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-          return -1;
-        };
-        int hi = i + 1 < in.size() ? hex(in[i + 1]) : -1, lo = i + 2 < in.size() ? hex(in[i + 2]) : -1;
+        int hi = i + 1 < in.size() ? hex_digit_value(in[i + 1]) : -1, lo = i + 2 < in.size() ? hex_digit_value(in[i + 2]) : -1;
         if (hi < 0 || lo < 0) {
           error = "\\x needs two hex digits";
           return false;

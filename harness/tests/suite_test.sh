@@ -30,8 +30,8 @@ xmllint --noout "$work/a-junit.xml"
 echo "reports identical with -j1 and -j2, and valid"
 
 echo "== a wrong expectation fails readably"
-first=$(grep -l 'reply="250 OK"' "${files[@]}" | head -1)
-fixture=$(grep -o 'fixture="[^"]*"' "$first" | head -1 | sed 's/fixture="\(.*\)"/\1/')
+first=$(grep -l 'reply="250 OK"' "${files[@]}" | sed -n 1p || true)
+fixture=$(grep -o 'fixture="[^"]*"' "$first" | sed -n 1p | sed 's/fixture="\(.*\)"/\1/')
 absolute=$(cd "$(dirname "$first")/$fixture" && pwd)
 wrong="$work/wrong/zz-wrong-expectation.xml"
 mkdir -p "$work/wrong"

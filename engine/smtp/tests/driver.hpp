@@ -12,25 +12,12 @@
 #include "../../config/tests/temp_dir.hpp"
 #include "config/mailroot.hpp"
 #include "core/codec.hpp"
+#include "smtp/memory_spool.hpp"
 #include "smtp/smtp_session.hpp"
 
 namespace mailflow::testing {
 
-struct memory_spool final : smtp::spool {
-  std::uint64_t last = 1;
-  std::vector<smtp::spool_message> messages;
-  bool fail = false;
-  std::uint64_t next_message_number() override { return ++last; }
-  bool submit(const smtp::spool_message& m, std::string& where) override {
-    if (fail) {
-      where = "disk full";
-      return false;
-    }
-    messages.push_back(m);
-    where = "spool/local/" + m.message_ref + "." + std::to_string(messages.size());
-    return true;
-  }
-};
+using smtp::memory_spool;
 
 struct scripted_runner final : process_runner {
   std::function<process_result(const process_request&)> script;
