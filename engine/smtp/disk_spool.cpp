@@ -1,0 +1,116 @@
+#include "smtp/disk_spool.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/text.hpp"
+
+namespace mailflow::smtp {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A file descriptor closed on every path.
+struct fd_guard {
+  int fd = -1;
+  ~fd_guard() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+bool sync_folder(const fs::path& folder) {
+  fd_guard d{::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  return d.fd >= 0 && ::fsync(d.fd) == 0;
+}
+
+std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+}  // namespace
+
+disk_spool::disk_spool(fs::path mailroot, std::string host_name, const mailflow::clock& clock)
+    : root_(std::move(mailroot)), host_(std::move(host_name)), clock_(clock) {}
+
+std::uint64_t disk_spool::next_message_number() {
+  // message.id holds the last number used (a fresh MailRoot has 1, so the first message is S2).
+  std::lock_guard<std::mutex> g(lock_);
+  fd_guard f{::open((root_ / "message.id").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)};
+  if (f.fd < 0) return ++sequence_ + 1;
+  ::flock(f.fd, LOCK_EX);  // other processes on the same MailRoot
+  char buf[32] = {};
+  ssize_t n = ::pread(f.fd, buf, sizeof buf - 1, 0);
+  std::uint64_t last = 1;
+  if (n > 0)
+    if (auto v = parse_int(trim(std::string_view(buf, static_cast<std::size_t>(n)))); v && *v > 0)
+      last = static_cast<std::uint64_t>(*v);
+  std::string next = std::to_string(last + 1) + "\n";
+  if (::ftruncate(f.fd, 0) == 0 && ::pwrite(f.fd, next.data(), next.size(), 0) == static_cast<ssize_t>(next.size()))
+    ::fsync(f.fd);
+  ::flock(f.fd, LOCK_UN);
+  return last + 1;
+}
+
+std::string disk_spool::file_text(const spool_message& m) {
+  std::string out;
+  out.reserve(m.data.size() + 256);
+  for (auto* line : {&m.info_line, &m.smtp_domain, &m.message_ref, &m.mail_from, &m.rcpt_to}) out += *line + "\r\n";
+  out += "<<MAIL-DATA>>\r\n";
+  out += m.data;
+  return out;
+}
+
+bool disk_spool::submit(const spool_message& m, std::string& where) {
+  std::uint64_t seq;
+  {
+    std::lock_guard<std::mutex> g(lock_);
+    seq = ++sequence_;
+  }
+  // Two levels chosen from the sequence spread files as XMail's random choice does, deterministically.
+  std::string level = std::to_string(seq % 16) + "/" + std::to_string((seq / 16) % 16);
+  fs::path dir = root_ / "spool" / level;
+  std::error_code ec;
+  fs::create_directories(dir / "temp", ec);
+  fs::create_directories(dir / "mess", ec);
+  std::string name = std::to_string(clock_.now_ms()) + "." + std::to_string(::getpid()) + "." + std::to_string(seq) +
+                     "." + host_;
+  fs::path temp = dir / "temp" / name, final_path = dir / "mess" / name;
+  {
+    fd_guard f{::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+    if (f.fd < 0) {
+      where = errno_text("cannot create spool/" + level + "/temp/" + name);
+      return false;
+    }
+    if (!write_all(f.fd, file_text(m)) || ::fsync(f.fd) != 0) {
+      where = errno_text("cannot write spool/" + level + "/temp/" + name);
+      fs::remove(temp, ec);
+      return false;
+    }
+  }
+  if (::rename(temp.c_str(), final_path.c_str()) != 0) {
+    where = errno_text("cannot move the spool file into mess/");
+    fs::remove(temp, ec);
+    return false;
+  }
+  if (!sync_folder(dir / "mess")) {
+    where = errno_text("cannot sync spool/" + level + "/mess");
+    return false;
+  }
+  where = "spool/" + level + "/mess/" + name;
+  return true;
+}
+
+}  // namespace mailflow::smtp
