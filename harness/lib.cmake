@@ -21,3 +21,8 @@ add_test(NAME replay_over_tcp
 # The suite under scenarios/: valid, passing, deterministic across -j, readable failures.
 add_test(NAME replay_suite_passes_and_is_deterministic
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/suite_test.sh $<TARGET_FILE:mailflow> ${PROJECT_SOURCE_DIR})
+
+# Seed 000 imported and replayed (skipped without ../shared).
+add_test(NAME import_seed_000_and_replay
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/seed_import_test.sh $<TARGET_FILE:mailflow> ${PROJECT_SOURCE_DIR})
+set_tests_properties(import_seed_000_and_replay PROPERTIES SKIP_REGULAR_EXPRESSION "skipped: ")
