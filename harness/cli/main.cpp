@@ -18,7 +18,7 @@ constexpr subcommand subcommands[] = {
     {"trace", mailflow::cli::run_trace, "run one message through the stages and show each decision"},
     {"replay", mailflow::cli::run_replay, "replay scenarios and write reports"},
     {"import", mailflow::cli::run_import, "turn a recorded session into a scenario"},
-    {"serve", mailflow::cli::run_serve, "run the engine as a real SMTP/POP3/CTRL server"},
+    {"serve", mailflow::cli::run_serve, "run the engine as a real server (not implemented yet)"},
     {"bench", mailflow::cli::run_bench, "measure speed against a baseline in the same run"},
 };
 
