@@ -643,8 +643,9 @@ void run_in_process(const scenario& sc, const fs::path& root, scenario_result& r
     }
   }
   for (auto& p : sc.peers)
-    res.notes.push_back("scripted peer " + p.host + " (line " + std::to_string(p.line) +
-                        "): not contacted; the harness runs no delivery yet");
+    res.notes.push_back("scripted peer " + p.host + (p.address.empty() ? "" : " (" + p.address + ")") + ", " +
+                        std::to_string(p.rules.size()) + " rule(s), line " + std::to_string(p.line) +
+                        ": not contacted; the harness runs no delivery yet");
   const std::string root_text = root.string();
   scenario_run run(sc, res, opt, root_text);
   smtp::smtp_environment env{*mr, clock, zone, processes, spool, nullptr, (root / "tmp").string()};

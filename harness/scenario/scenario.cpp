@@ -338,8 +338,22 @@ class reader {
         sc.dns_zone = c.text().get();
         sc.dns_line = line(c);
       } else if (name == "peer") {
-        only(c, {"host"});
-        sc.peers.push_back({line(c), req(c, "host")});
+        only(c, {"host", "address"});
+        scripted_peer peer{line(c), req(c, "host"), opt(c, "address").value_or(""), {}};
+        for (auto r : c.children()) {
+          if (r.type() != pugi::node_element) continue;
+          if (std::string_view(r.name()) != "on") fail(r, std::string("unexpected <") + r.name() + "> in <peer>");
+          only(r, {"command", "match", "reply"});
+          peer_rule rule{line(r), req(r, "command"), opt(r, "match"), req(r, "reply")};
+          static const std::set<std::string> commands{"CONNECT", "EHLO", "HELO", "MAIL", "RCPT", "DATA", "DOT", "QUIT"};
+          if (!commands.count(rule.command))
+            fail(r, "command must be one of CONNECT EHLO HELO MAIL RCPT DATA DOT QUIT, not '" + rule.command + "'");
+          if (rule.reply.size() < 3 || !std::all_of(rule.reply.begin(), rule.reply.begin() + 3, ::isdigit))
+            fail(r, "reply must start with a three-digit code");
+          if (rule.match) check_regex(r, *rule.match);
+          peer.rules.push_back(std::move(rule));
+        }
+        sc.peers.push_back(std::move(peer));
       } else if (name == "session") {
         sc.sessions.push_back(parse_session(c));
       } else if (name == "expect") {

@@ -91,9 +91,19 @@ struct expected_message {
   std::vector<expected_body> bodies;
 };
 
+// A remote MTA for delivery scenarios: what it answers to each command.
+struct peer_rule {
+  std::uint32_t line = 0;
+  std::string command;               // "CONNECT", "EHLO", "MAIL", "RCPT", "DATA", "DOT" (end of data)
+  std::optional<std::string> match;  // regex on the command line; every line when absent
+  std::string reply;                 // "550 5.1.1 User unknown"
+};
+
 struct scripted_peer {
   std::uint32_t line = 0;
-  std::string host;
+  std::string host;                  // the MX or gateway name it answers for
+  std::string address;               // "IP:PORT", may be empty
+  std::vector<peer_rule> rules;      // first match wins; unmatched commands get 250 (354 for DATA)
 };
 
 struct scenario {

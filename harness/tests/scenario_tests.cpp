@@ -137,3 +137,23 @@ BOOST_AUTO_TEST_CASE(tokens_are_expanded_outside_stored_messages) {
   BOOST_TEST(expand_tokens("\"{root}/filters/x.sh\" {sink} {sinkport}", "/r", "127.0.0.1:2525") ==
              "\"/r/filters/x.sh\" 127.0.0.1:2525 2525");
 }
+
+BOOST_AUTO_TEST_CASE(scripted_peers_are_read_and_checked) {
+  scenario_file f(std::string(head) +
+                  "<peer host=\"mx.remote.test\" address=\"192.0.2.25:25\">\n"
+                  "  <on command=\"RCPT\" match=\".*reject.*\" reply=\"550 5.1.1 User unknown\"/>\n"
+                  "  <on command=\"DOT\" reply=\"451 4.3.0 Try later\"/>\n"
+                  "</peer>\n<session/>\n</scenario>\n");
+  std::string error;
+  auto sc = load_scenario(f.path, error);
+  BOOST_REQUIRE_MESSAGE(sc.has_value(), error);
+  BOOST_REQUIRE(sc->peers.size() == 1u);
+  BOOST_TEST(sc->peers[0].address == "192.0.2.25:25");
+  BOOST_REQUIRE(sc->peers[0].rules.size() == 2u);
+  BOOST_TEST(*sc->peers[0].rules[0].match == ".*reject.*");
+  BOOST_TEST(sc->peers[0].rules[1].line == 5u);
+  BOOST_TEST(load_error(std::string(head) + "<peer host=\"x\">\n<on command=\"RSET\" reply=\"250 ok\"/>\n</peer><session/></scenario>") ==
+             "s.xml:4: command must be one of CONNECT EHLO HELO MAIL RCPT DATA DOT QUIT, not 'RSET'");
+  BOOST_TEST(load_error(std::string(head) + "<peer host=\"x\">\n<on command=\"RCPT\" reply=\"no\"/>\n</peer><session/></scenario>") ==
+             "s.xml:4: reply must start with a three-digit code");
+}
