@@ -1,6 +1,9 @@
-# Fails when a file outside engine/net includes Boost.Asio (the protocol core is sans-I/O).
+# Fails when a file outside engine/net includes Boost.Asio (the protocol core is
+# sans-I/O), or when a file other than the CLI's includes an engine/net header
+# (the engine gets the real environment only through the interfaces of core/env.hpp).
 file(GLOB_RECURSE sources RELATIVE ${ROOT} ${ROOT}/engine/*.?pp ${ROOT}/harness/*.?pp ${ROOT}/reports/*.?pp)
 set(bad "")
+set(bad_net "")
 foreach(f ${sources})
   if(f MATCHES "^engine/net/")
     continue()
@@ -9,7 +12,17 @@ foreach(f ${sources})
   if(hits)
     list(APPEND bad ${f})
   endif()
+  if(NOT f MATCHES "^harness/cli/")
+    # Quoted only: <net/if.h> and friends are system headers.
+    file(STRINGS ${ROOT}/${f} hits REGEX "#include[ \t]*\"(engine/)?net/")
+    if(hits)
+      list(APPEND bad_net ${f})
+    endif()
+  endif()
 endforeach()
 if(bad)
   message(FATAL_ERROR "Asio included outside engine/net: ${bad}")
+endif()
+if(bad_net)
+  message(FATAL_ERROR "engine/net headers included outside engine/net and harness/cli: ${bad_net}")
 endif()
