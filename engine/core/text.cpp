@@ -72,6 +72,65 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
+std::string escape_bytes(std::string_view bytes) {
+  static const char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : bytes) {
+    auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '\r': out += "\\r"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\0': out += "\\0"; break;
+      case '\\': out += "\\\\"; break;
+      default:
+        if (u < 0x20 || u > 0x7E) {
+          out += "\\x";
+          out += hex[u >> 4];
+          out += hex[u & 15];
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+bool unescape_bytes(std::string_view in, std::string& out, std::string& error) {
+  out.clear();
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '\\') {
+      out += in[i];
+      continue;
+    }
+    if (++i >= in.size()) {
+      error = "a lone backslash at the end of the bytes";
+      return false;
+    }
+    switch (in[i]) {
+      case 'r': out += '\r'; break;
+      case 'n': out += '\n'; break;
+      case 't': out += '\t'; break;
+      case '0': out += '\0'; break;
+      case '\\': out += '\\'; break;
+      case 'x': {
+        int hi = i + 1 < in.size() ? hex_digit_value(in[i + 1]) : -1, lo = i + 2 < in.size() ? hex_digit_value(in[i + 2]) : -1;
+        if (hi < 0 || lo < 0) {
+          error = "\\x needs two hex digits";
+          return false;
+        }
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        break;
+      }
+      default:
+        error = std::string("unknown escape \\") + in[i] + " (known: \\r \\n \\t \\0 \\\\ \\xHH)";
+        return false;
+    }
+  }
+  return true;
+}
+
 int hex_digit_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

@@ -25,6 +25,12 @@ std::optional<std::int64_t> parse_int(std::string_view s);
 
 // The value of a hex digit (either case), -1 for any other character.
 int hex_digit_value(char c);
+
+// Bytes as printable text, the escapes of scenario raw steps and reports:
+// \r \n \t \0 \\ and \xHH for every other byte outside 0x20-0x7E.
+std::string escape_bytes(std::string_view bytes);
+// The inverse; false (and `error` says why) on an unknown or cut escape.
+bool unescape_bytes(std::string_view in, std::string& out, std::string& error);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 
 }  // namespace mailflow

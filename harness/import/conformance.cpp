@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/codec.hpp"
+#include "core/text.hpp"
 #include "import/import.hpp"
 
 namespace mailflow::import {
@@ -153,11 +154,11 @@ session import_session(const json& js, const fs::path& script, const std::string
       } else {
         // NUL, other controls and 8-bit bytes cannot travel in an XML attribute
         st.what = step::kind::raw;
-        st.text = harness_escape(bytes + "\r\n");
+        st.text = escape_bytes(bytes + "\r\n");
       }
     } else if (d.kind == "R" || d.kind == "RW") {
       st.what = step::kind::raw;
-      st.text = harness_escape(decode_python_escapes(d.arg));
+      st.text = escape_bytes(decode_python_escapes(d.arg));
       st.wait = d.kind == "RW";
     } else if (d.kind == "W") {
       st.what = step::kind::read;

@@ -106,10 +106,9 @@ void derive_messages(scenario& s);
 std::optional<std::string> line_regex(std::string_view line);
 std::string regex_escape(std::string_view literal);
 
-// Escapes: Python's (the conformance scripts) to bytes; bytes to the
-// harness's raw escapes (\r \n \t \0 \\ \xHH).
+// Python's escapes (the conformance scripts) to bytes; the way back to a
+// scenario's raw escapes is escape_bytes (core/text.hpp).
 std::string decode_python_escapes(std::string_view text);
-std::string harness_escape(std::string_view bytes);
 // A line the scenario can carry in a send step: printable ASCII and tabs.
 bool sendable_as_line(std::string_view bytes);
 

@@ -157,30 +157,6 @@ std::string decode_python_escapes(std::string_view s) {
   return out;
 }
 
-std::string harness_escape(std::string_view bytes) {
-  static const char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : bytes) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '\r': out += "\\r"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\0': out += "\\0"; break;
-      case '\\': out += "\\\\"; break;
-      default:
-        if (u < 0x20 || u > 0x7E) {
-          out += "\\x";
-          out += hex[u >> 4];
-          out += hex[u & 15];
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
 bool sendable_as_line(std::string_view bytes) {
   for (char c : bytes) {
     auto u = static_cast<unsigned char>(c);

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "core/codec.hpp"
+#include "core/text.hpp"
 #include "import/import.hpp"
 
 namespace mailflow::import {
@@ -412,7 +413,7 @@ scenario read_plain(std::string_view text, const std::string& file, const option
     c.text = body;
     if (line.rfind("C(raw):", 0) == 0) {
       c.client_kind = step::kind::raw;
-      c.text = harness_escape(decode_python_escapes(body));
+      c.text = escape_bytes(decode_python_escapes(body));
     } else if (std::regex_match(body, m, b64)) {
       c.client_kind = step::kind::base64;
       c.text = m.str(1);

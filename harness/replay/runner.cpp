@@ -52,26 +52,6 @@ std::string join(const std::vector<std::string>& lines, std::string_view sep = "
   return out;
 }
 
-// Control bytes as escapes, so raw steps read well in every report.
-std::string escaped(std::string_view bytes) {
-  std::string out;
-  for (char c : bytes) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '\r') out += "\\r";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\\') out += "\\\\";
-    else if (u < 32 || u >= 127) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 bool parse_endpoint(const std::string& text, smtp::endpoint& ep) {
   auto colon = text.rfind(':');
   if (colon == std::string::npos) return false;
@@ -216,17 +196,17 @@ class scenario_run {
         case step::kind::send:
           r.kind = "send";
           bytes = expand(st.text) + "\r\n";
-          r.sent = escaped(redact_client_line(expand(st.text), answering));
+          r.sent = escape_bytes(redact_client_line(expand(st.text), answering));
           break;
         case step::kind::raw:
           r.kind = "raw";
           bytes = st.text;
-          r.sent = escaped(st.text);
+          r.sent = escape_bytes(st.text);
           break;
         case step::kind::base64:
           r.kind = "base64";
           bytes = base64_encode(st.text) + "\r\n";
-          r.sent = answering ? "***" : escaped(redact_client_line(base64_encode(st.text), false));
+          r.sent = answering ? "***" : escape_bytes(redact_client_line(base64_encode(st.text), false));
           break;
         case step::kind::auth_plain:
           r.kind = "auth-plain";

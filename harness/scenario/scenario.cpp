@@ -167,7 +167,7 @@ class reader {
       with({"bytes", "wait"});
       s.what = step::kind::raw;
       std::string err;
-      if (!decode_escapes(req(n, "bytes"), s.text, err)) fail(n, err);
+      if (!unescape_bytes(req(n, "bytes"), s.text, err)) fail(n, err);
       s.wait = opt_bool(n, "wait").value_or(false);
     } else if (name == "base64") {
       with({"text"});
@@ -372,41 +372,6 @@ class reader {
 };
 
 }  // namespace
-
-bool decode_escapes(std::string_view in, std::string& out, std::string& error) {
-  out.clear();
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '\\') {
-      out += in[i];
-      continue;
-    }
-    if (++i >= in.size()) {
-      error = "a lone backslash at the end of the bytes";
-      return false;
-    }
-    switch (in[i]) {
-      case 'r': out += '\r'; break;
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case '0': out += '\0'; break;
-      case '\\': out += '\\'; break;
-      case 'x': {
-        int hi = i + 1 < in.size() ? hex_digit_value(in[i + 1]) : -1, lo = i + 2 < in.size() ? hex_digit_value(in[i + 2]) : -1;
-        if (hi < 0 || lo < 0) {
-          error = "\\x needs two hex digits";
-          return false;
-        }
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        break;
-      }
-      default:
-        error = std::string("unknown escape \\") + in[i] + " (known: \\r \\n \\t \\0 \\\\ \\xHH)";
-        return false;
-    }
-  }
-  return true;
-}
 
 bool parse_rfc3339(std::string_view t, std::int64_t& unix_ms, int& offset_minutes) {
   int y, mo, d, h, mi, s;

@@ -133,9 +133,6 @@ struct scenario {
 // Reads a scenario; on failure returns nullopt and sets `error` to "file:line: message".
 std::optional<scenario> load_scenario(const std::filesystem::path& file, std::string& error);
 
-// Decodes the escapes of a raw step: \r \n \t \0 \\ \xHH. False on a bad escape.
-bool decode_escapes(std::string_view in, std::string& out, std::string& error);
-
 // Parses RFC 3339 ("2009-04-05T13:47:22+09:00", "...Z"): Unix ms and the offset in minutes.
 bool parse_rfc3339(std::string_view text, std::int64_t& unix_ms, int& offset_minutes);
 

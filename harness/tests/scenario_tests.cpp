@@ -5,9 +5,11 @@
 
 #include "replay/channel.hpp"
 #include "replay/mailroot_copy.hpp"
+#include "core/text.hpp"
 #include "scenario/scenario.hpp"
 
 using namespace mailflow::harness;
+using mailflow::unescape_bytes;
 namespace fs = std::filesystem;
 
 namespace {
@@ -97,10 +99,10 @@ BOOST_AUTO_TEST_CASE(mistakes_are_file_line_errors) {
 
 BOOST_AUTO_TEST_CASE(escapes_and_dates) {
   std::string out, err;
-  BOOST_TEST(decode_escapes("\\r\\n.\\r\\n\\x00\\xff\\\\", out, err));
+  BOOST_TEST(unescape_bytes("\\r\\n.\\r\\n\\x00\\xff\\\\", out, err));
   BOOST_TEST(out == std::string("\r\n.\r\n\0\xff\\", 8));
-  BOOST_TEST(!decode_escapes("\\x4", out, err));
-  BOOST_TEST(!decode_escapes("abc\\", out, err));
+  BOOST_TEST(!unescape_bytes("\\x4", out, err));
+  BOOST_TEST(!unescape_bytes("abc\\", out, err));
   std::int64_t ms = 0;
   int off = 0;
   BOOST_TEST(parse_rfc3339("1970-01-01T00:00:00Z", ms, off));

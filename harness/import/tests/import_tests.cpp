@@ -7,6 +7,7 @@
 
 #include <pugixml.hpp>
 
+#include "core/text.hpp"
 #include "import/import.hpp"
 
 using namespace mailflow::import;
@@ -197,7 +198,7 @@ BOOST_AUTO_TEST_CASE(volatile_parts_become_regexes) {
 
 BOOST_AUTO_TEST_CASE(escapes) {
   BOOST_TEST(decode_python_escapes("a\\r\\n\\x00\\xe9\\t\\\\z\\q") == std::string("a\r\n\0\xe9\t\\z\\q", 10));
-  BOOST_TEST(harness_escape(std::string("N\0\xe9\r\n\\", 6)) == "N\\0\\xE9\\r\\n\\\\");
+  BOOST_TEST(mailflow::escape_bytes(std::string("N\0\xe9\r\n\\", 6)) == "N\\0\\xE9\\r\\n\\\\");
   BOOST_TEST(sendable_as_line("MAIL FROM:<a@b>\tx"));
   BOOST_TEST(!sendable_as_line(std::string("NOOP\0x", 6)));
   BOOST_TEST(!sendable_as_line("caf\xe9"));
