@@ -589,7 +589,9 @@ std::string tail_of(const fs::path& file) {
   return text;
 }
 
-void run_in_process(const scenario& sc, const fs::path& root, scenario_result& res, const run_options& opt) {
+}  // namespace
+
+void replay_in_process(const scenario& sc, const fs::path& root, scenario_result& res, const run_options& opt) {
   diagnostic_list diags;
   auto mr = config::mailroot::load(root, diags);
   if (!mr) {
@@ -659,6 +661,8 @@ void run_in_process(const scenario& sc, const fs::path& root, scenario_result& r
     res.spooled.push_back({m.message_ref, m.mail_from, m.rcpt_to, m.auth_user, m.data.size(), m.data});
   run.check_outcomes(res.sessions, spool.messages);
 }
+
+namespace {
 
 void run_over_tcp(const scenario& sc, const fs::path& root, scenario_result& res, const run_options& opt) {
   std::string host = opt.target_host;
@@ -743,7 +747,7 @@ scenario_result run_scenario(const fs::path& file, const std::string& display_pa
     return res;
   }
   try {
-    if (opt.how == run_options::mode::in_process) run_in_process(*sc, root, res, opt);
+    if (opt.how == run_options::mode::in_process) replay_in_process(*sc, root, res, opt);
     else run_over_tcp(*sc, root, res, opt);
   } catch (const scenario_timeout& t) {
     res.status = "timeout";

@@ -30,4 +30,9 @@ struct run_options {
 reports::scenario_result run_scenario(const std::filesystem::path& file, const std::string& display_path,
                                       const run_options& options);
 
+// The in-process part alone: `sc`'s sessions against a MailRoot already
+// prepared at `root` (prepare_mailroot), results added to `res`.
+void replay_in_process(const scenario& sc, const std::filesystem::path& root, reports::scenario_result& res,
+                       const run_options& options);
+
 }  // namespace mailflow::harness
