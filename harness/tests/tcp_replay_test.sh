@@ -17,6 +17,7 @@ echo "== --target 127.0.0.1:$port"
 "$mailflow" replay --target "127.0.0.1:$port" "$here/tcp/pass-session.xml" --report "$work/r.xml" | tee "$work/out"
 grep -qx "1 passed, 0 failed" "$work/out"
 grep -q 'mode="target"' "$work/r.xml"
+xmllint --noout --schema "$here/../../reports/report.xsd" "$work/r.xml"
 grep -q "expectations skipped" "$work/r.xml"
 
 echo "== --server"
