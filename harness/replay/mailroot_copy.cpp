@@ -96,7 +96,8 @@ bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& err
   const std::string where = sc.file.generic_string() + ":";
   std::error_code ec;
   if (!fs::is_directory(sc.fixture_path, ec)) {
-    error = where + "0: the fixture '" + sc.fixture + "' is not a folder (" + sc.fixture_path.generic_string() + ")";
+    error = where + std::to_string(sc.fixture_line) + ": the fixture '" + sc.fixture + "' is not a folder (" +
+            sc.fixture_path.generic_string() + ")";
     return false;
   }
   const std::string root_text = root.string();
@@ -106,7 +107,7 @@ bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& err
        it.increment(ec))
     entries.push_back(it->path());
   if (ec) {
-    error = where + "0: cannot read the fixture: " + ec.message();
+    error = where + std::to_string(sc.fixture_line) + ": cannot read the fixture: " + ec.message();
     return false;
   }
   std::sort(entries.begin(), entries.end());
@@ -123,7 +124,7 @@ bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& err
     std::string text;
     if (!read_file(from, text) ||
         !write_file(to, in_message_store(rel) ? text : expand_tokens(text, root_text, sc.sink), false)) {
-      error = where + "0: cannot copy " + rel.generic_string() + " from the fixture";
+      error = where + std::to_string(sc.fixture_line) + ": cannot copy " + rel.generic_string() + " from the fixture";
       return false;
     }
     auto perms = fs::status(from, ec).permissions();

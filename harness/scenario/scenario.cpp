@@ -301,6 +301,7 @@ class reader {
         only(c, {"fixture"});
         sc.fixture = req(c, "fixture");
         sc.fixture_path = (sc.file.parent_path() / sc.fixture).lexically_normal();
+        sc.fixture_line = line(c);
         have_root = true;
       } else if (name == "file" || name == "remove") {
         overlay_file f;

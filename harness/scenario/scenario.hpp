@@ -111,6 +111,7 @@ struct scenario {
   std::string name, description;
   std::string fixture;             // as written
   std::filesystem::path fixture_path;  // resolved against the file's folder
+  std::uint32_t fixture_line = 0;
   std::vector<overlay_file> overlays;
   std::string start = "2009-04-05T13:47:22+09:00";
   std::int64_t start_ms = 1238906842000;

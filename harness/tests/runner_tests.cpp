@@ -137,6 +137,15 @@ BOOST_AUTO_TEST_CASE(a_scenario_that_does_not_parse_is_an_error_with_its_line) {
   BOOST_TEST(r.error == "x/broken.xml:4: <send> needs the attribute 'line'");
 }
 
+BOOST_AUTO_TEST_CASE(a_missing_fixture_is_an_error_citing_the_mailroot_line) {
+  temp_folder dir("mailflow-runner-test");
+  auto p = dir.path() / "nofix.xml";
+  std::ofstream(p) << "<scenario>\n<!-- x -->\n<mailroot fixture=\"no/such/folder\"/>\n<session/>\n</scenario>\n";
+  auto r = run_scenario(p, "nofix.xml", {});
+  BOOST_TEST(r.status == "error");
+  BOOST_TEST(r.error.rfind("nofix.xml:3: the fixture 'no/such/folder' is not a folder", 0) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(selection_by_glob_and_shard) {
   std::vector<std::string> files{"a/1.xml", "a/2.xml", "b/3.xml", "b/4.xml", "b/5.xml"};
   BOOST_TEST(select_scenarios(files, "b/*", std::nullopt).size() == 3u);
