@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -105,6 +106,20 @@ std::vector<header_field> header_fields(const std::string& data, std::string& bo
   body.clear();
   return out;
 }
+
+// POP3 logins the scenario declares (there is no POP3 engine yet to make them).
+class scripted_pop3_logins final : public smtp::pop3_login_registry {
+ public:
+  void add(const std::string& ip, std::int64_t at_ms) { logins_[ip] = at_ms; }
+  std::optional<std::int64_t> last_login_ms(const std::string& ip) const override {
+    auto it = logins_.find(ip);
+    if (it == logins_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  std::map<std::string, std::int64_t> logins_;
+};
 
 // The private copy's path becomes "{root}" in everything reported, so reports
 // do not depend on the temporary folder (PRODUCT.md, Determinism).
@@ -630,7 +645,9 @@ void replay_in_process(const scenario& sc, const fs::path& root, scenario_result
                         ": not contacted; the harness runs no delivery yet");
   const std::string root_text = root.string();
   scenario_run run(sc, res, opt, root_text);
-  smtp::smtp_environment env{*mr, clock, zone, processes, spool, nullptr, (root / "tmp").string()};
+  scripted_pop3_logins pop3_logins;
+  for (auto& l : sc.pop3_logins) pop3_logins.add(l.ip, sc.start_ms - l.seconds_before_start * 1000);
+  smtp::smtp_environment env{*mr, clock, zone, processes, spool, &pop3_logins, (root / "tmp").string()};
   for (std::size_t i = 0; i < sc.sessions.size(); ++i) {
     auto& s = sc.sessions[i];
     smtp::endpoint client, server;
@@ -642,6 +659,7 @@ void replay_in_process(const scenario& sc, const fs::path& root, scenario_result
     }
     smtp::session_settings settings;
     settings.max_recipients = sc.max_recipients;
+    settings.pop3_auth_expire_seconds = sc.pop3_expire_seconds;
     settings.tls_available = sc.tls;
     settings.session_number = i + 1;
     settings.product = product_token;

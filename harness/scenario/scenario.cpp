@@ -323,7 +323,7 @@ class reader {
         if (escapes) fail(c, "path '" + f.path + "' must be relative to the MailRoot, without '..'");
         sc.overlays.push_back(std::move(f));
       } else if (name == "env") {
-        only(c, {"start", "client", "server", "sink", "max-recipients", "tls"});
+        only(c, {"start", "client", "server", "sink", "max-recipients", "tls", "pop3-expire"});
         if (auto s = opt(c, "start")) {
           if (!parse_rfc3339(*s, sc.start_ms, sc.utc_offset_minutes))
             fail(c, "start must be RFC 3339 like 2009-04-05T13:47:22+09:00, not '" + *s + "'");
@@ -334,6 +334,11 @@ class reader {
         sc.sink = opt(c, "sink").value_or(sc.sink);
         sc.max_recipients = opt_int(c, "max-recipients", 1, 1000000).value_or(sc.max_recipients);
         sc.tls = opt_bool(c, "tls").value_or(false);
+        sc.pop3_expire_seconds = opt_int(c, "pop3-expire", 0, 86400 * 365).value_or(sc.pop3_expire_seconds);
+      } else if (name == "pop3-login") {
+        only(c, {"ip", "ago"});
+        pop3_login l{line(c), req(c, "ip"), opt_int(c, "ago", 0, 86400 * 365).value_or(0)};
+        sc.pop3_logins.push_back(std::move(l));
       } else if (name == "dns") {
         only(c, {});
         sc.dns_zone = c.text().get();

@@ -106,6 +106,13 @@ struct scripted_peer {
   std::vector<peer_rule> rules;      // first match wins; unmatched commands get 250 (354 for DATA)
 };
 
+// A POP3 login recorded before the scenario starts (POP3-before-SMTP, manual: EnableAuthSMTP-POP3).
+struct pop3_login {
+  std::uint32_t line = 0;
+  std::string ip;
+  std::int64_t seconds_before_start = 0;
+};
+
 struct scenario {
   std::filesystem::path file;      // as given
   std::string name, description;
@@ -118,6 +125,8 @@ struct scenario {
   int utc_offset_minutes = 540;
   std::string client = "127.0.0.1:40000", server = "127.0.0.1:25", sink = "127.0.0.1:2525";
   int max_recipients = 100;
+  int pop3_expire_seconds = 900;   // XMail's -Se
+  std::vector<pop3_login> pop3_logins;
   bool tls = false;
   std::string dns_zone;
   std::uint32_t dns_line = 0;

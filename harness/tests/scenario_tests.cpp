@@ -159,3 +159,16 @@ BOOST_AUTO_TEST_CASE(scripted_peers_are_read_and_checked) {
   BOOST_TEST(load_error(std::string(head) + "<peer host=\"x\">\n<on command=\"RCPT\" reply=\"no\"/>\n</peer><session/></scenario>") ==
              "s.xml:4: reply must start with a three-digit code");
 }
+
+BOOST_AUTO_TEST_CASE(pop3_logins_and_their_expiry_are_read) {
+  scenario_file f(std::string(head) + "<env pop3-expire=\"60\"/>\n<pop3-login ip=\"192.0.2.7\" ago=\"30\"/>\n<session/>\n</scenario>\n");
+  std::string error;
+  auto sc = load_scenario(f.path, error);
+  BOOST_REQUIRE_MESSAGE(sc.has_value(), error);
+  BOOST_TEST(sc->pop3_expire_seconds == 60);
+  BOOST_REQUIRE(sc->pop3_logins.size() == 1u);
+  BOOST_TEST(sc->pop3_logins[0].ip == "192.0.2.7");
+  BOOST_TEST(sc->pop3_logins[0].seconds_before_start == 30);
+  BOOST_TEST(load_error(std::string(head) + "<pop3-login ip=\"1.2.3.4\" ago=\"-5\"/><session/></scenario>").find(
+                 "s.xml:3: attribute 'ago' must be a number") == 0u);
+}
