@@ -151,10 +151,13 @@ struct root_hider {
   void operator()(message_spooled& e) const { fix(e.spool_file); }
 };
 
-// Compiled regexes by pattern: building a std::regex costs far more than matching it.
+// Compiled regexes by pattern: building a std::regex costs far more than
+// matching it, and a suite repeats its patterns, so each worker thread keeps
+// the ones it has built (bounded: cleared when it grows past 4096).
 class regex_cache {
  public:
   const std::regex* get(const std::string& pattern) {
+    if (cache_.size() > 4096) cache_.clear();
     auto it = cache_.find(pattern);
     if (it == cache_.end()) {
       std::optional<std::regex> r;
@@ -189,7 +192,7 @@ class scenario_run {
   }
 
   bool regex_full(const std::string& text, const std::string& re) {
-    auto* r = regexes_.get(re);
+    auto* r = regexes().get(re);
     return r && std::regex_match(text, *r);
   }
 
@@ -482,7 +485,7 @@ class scenario_run {
         return "body without \"" + *b.contains + "\"";
       if (b.equals && body != expand(*b.equals)) return "body \"" + body + "\"";
       if (b.match) {
-        auto* r = regexes_.get(expand(*b.match));
+        auto* r = regexes().get(expand(*b.match));
         if (!r || !std::regex_search(body, *r)) return "body not matching /" + *b.match + "/";
       }
     }
@@ -530,7 +533,10 @@ class scenario_run {
   const run_options& opt_;
   std::string root_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
-  regex_cache regexes_;
+  static regex_cache& regexes() {
+    thread_local regex_cache cache;
+    return cache;
+  }
 };
 
 // A free loopback TCP port (bound and released).
