@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
+#include <random>
 
 #include "replay/channel.hpp"
 #include "replay/mailroot_copy.hpp"
@@ -171,4 +172,42 @@ BOOST_AUTO_TEST_CASE(pop3_logins_and_their_expiry_are_read) {
   BOOST_TEST(sc->pop3_logins[0].seconds_before_start == 30);
   BOOST_TEST(load_error(std::string(head) + "<pop3-login ip=\"1.2.3.4\" ago=\"-5\"/><session/></scenario>").find(
                  "s.xml:3: attribute 'ago' must be a number") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(mangled_scenarios_are_errors_with_a_line_never_crashes) {
+  const std::string good = std::string(head) +
+                           "<env start=\"2009-04-05T13:47:22+09:00\" client=\"203.0.113.9:4000\"/>\n"
+                           "<dns>a.example A 192.0.2.1</dns>\n"
+                           "<session>\n  <send line=\"EHLO a\" code=\"250\"/>\n"
+                           "  <raw bytes=\"a\\r\\n\\x41\" match=\"2.*\"/>\n  <pause seconds=\"3\"/>\n</session>\n"
+                           "<expect><decision stage=\"helo\" count=\"1\"/><message rcpt=\"a@b\"><body contains=\"z\"/></message></expect>\n"
+                           "</scenario>\n";
+  std::mt19937 rng(5);
+  temp_folder dir("mailflow-scenario-fuzz");
+  auto path = dir.path() / "m.xml";
+  int errors = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string text = good;
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      std::size_t at = rng() % text.size();
+      switch (rng() % 4) {
+        case 0: text[at] = static_cast<char>(rng() & 0xFF); break;
+        case 1: text.erase(at, 1 + rng() % 8); break;
+        case 2: text.insert(at, 1, "<>\"&=\\/ {}"[rng() % 11]); break;
+        default: text.resize(at); break;
+      }
+      if (text.empty()) text = "<";
+    }
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+    std::string error;
+    auto sc = load_scenario(path, error);
+    if (!sc) {
+      ++errors;
+      auto prefix = path.generic_string() + ":";
+      BOOST_REQUIRE_MESSAGE(error.rfind(prefix, 0) == 0 && std::isdigit(static_cast<unsigned char>(error[prefix.size()])),
+                            "error without file:line: " << error);
+    }
+  }
+  BOOST_TEST(errors > 1000);
 }
