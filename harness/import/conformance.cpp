@@ -263,13 +263,6 @@ conformance_input read_conformance(std::string_view json_text, const std::string
   if (delivery)
     d += " Delivery results (mailboxes, frozen and relayed messages) are not checked: mailflow has no "
          "delivery engine yet; the expectations cover what the SMTP engine spools.";
-  // smtpgw.tab rewrites recipients into source routes in the spool
-  std::ifstream gw(case_dir / "mailroot" / "smtpgw.tab");
-  for (std::string line; std::getline(gw, line);)
-    if (line.find_first_not_of(" \t\r") != std::string::npos && line[0] != '#') s.recipients_rewritten = true;
-  if (s.recipients_rewritten)
-    d += " smtpgw.tab rewrites recipients into source routes when they are spooled: the spooled messages "
-         "are checked without their recipients.";
   s.description = d;
   return in;
 }

@@ -64,9 +64,6 @@ struct scenario {
   // Derived from the sessions when every reply could be attributed to its
   // command; nullopt: not checked.
   std::optional<std::vector<expected_message>> messages;
-  // smtpgw.tab turns recipients into source routes when they are spooled:
-  // then the RCPT address is not the spooled one and is not checked.
-  bool recipients_rewritten = false;
 };
 
 struct options {

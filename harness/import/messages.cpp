@@ -112,7 +112,7 @@ void derive_messages(scenario& s) {
         if (code != "354") in_data = false;
       } else if (cmd.command == ".") {
         if (ok && in_txn)
-          for (auto& r : rcpts) out.push_back({s.recipients_rewritten ? "" : r, from, body_probe(cmd.data), auth_user});
+          for (auto& r : rcpts) out.push_back({r, from, body_probe(cmd.data), auth_user});
         in_txn = false;
         rcpts.clear();
       } else if (cmd.command == "AUTH-AS") {

@@ -97,6 +97,7 @@ class session_builder {
     if (reply_code(it.reply) == "354") {
       data_mode_ = true;
       data_lines_ = 0;
+      data_tail_ = "\r\n";  // the DATA line's own CRLF
     }
   }
 
@@ -115,8 +116,14 @@ class session_builder {
     }
     if (st.what == step::kind::send && st.text.find("****") != std::string::npos) unmask(st, it.line);
     if (data_mode_) {
-      st.wait = st.what == step::kind::send && st.text == ".";
-      if (st.what == step::kind::raw) st.wait = false;
+      // Only CRLF.CRLF ends the data (RFC 5321 4.1.1.4), whether it comes as
+      // a "." line or inside raw bytes; the step that completes it reads the reply.
+      std::string bytes = st.text + "\r\n", error;
+      if (st.what == step::kind::raw && !unescape_bytes(st.text, bytes, error))
+        throw import_error(where(file_, it.line) + ": " + error);
+      data_tail_ += bytes;
+      st.wait = data_tail_.find("\r\n.\r\n") != std::string::npos;
+      if (data_tail_.size() > 4) data_tail_.erase(0, data_tail_.size() - 4);
       if (st.wait) data_mode_ = false;
       ++data_lines_;
       s_.steps.push_back(std::move(st));
@@ -218,6 +225,7 @@ class session_builder {
   recorded_reply last_reply_;
   bool data_mode_ = false;
   int data_lines_ = 0;
+  std::string data_tail_;  // the last bytes of the message data sent so far
   std::string from_;
   std::vector<std::string> rcpts_;
 };
