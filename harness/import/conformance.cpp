@@ -183,14 +183,32 @@ session import_session(const json& js, const fs::path& script, const std::string
   }
   if (k < steps.size() && !(s.steps.size() && s.steps.back().what == step::kind::close))
     throw import_error(file + ": " + script.filename().string() + ": the transcript has more steps than the script");
+  // Replies nobody read after the last directive become read steps, split
+  // into replies as a client reads them (up to a line whose 4th byte is not '-').
+  recorded_reply pending;
+  for (auto& l : js.value("trailing", json::array())) {
+    std::string text = l.get<std::string>();
+    pending.lines.push_back(text);
+    if (text.size() < 4 || text[3] != '-') {
+      step r;
+      r.what = step::kind::read;
+      r.reply = std::move(pending);
+      s.steps.push_back(std::move(r));
+      pending = {};
+    }
+  }
+  if (!pending.lines.empty()) {
+    step r;
+    r.what = step::kind::read;
+    r.reply = std::move(pending);
+    s.steps.push_back(std::move(r));
+  }
   // After the last step: whether the server closed the connection.
   bool server_closed = js.value("server_closed", false);
   recorded_reply* last = &*s.greeting;
   for (auto& st : s.steps)
     if (st.reply) last = &*st.reply;
   if (server_closed) last->closed = true;
-  if (!js.value("trailing", json::array()).empty())
-    throw import_error(file + ": " + script.filename().string() + ": trailing reply lines are not supported");
   return s;
 }
 

@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE import_tests
 #include <boost/test/unit_test.hpp>
 
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <regex>
@@ -310,6 +311,23 @@ BOOST_AUTO_TEST_CASE(conformance_transcript_and_script) {
   BOOST_TEST(in.result.messages->at(0).from == "love@soopoo.jp");
   BOOST_TEST(in.result.messages->at(0).body_contains == "hello body");
   BOOST_TEST(in.result.messages->at(0).auth_user == "cop@hunet.jp");  // AUTH PLAIN answered 235
+}
+
+BOOST_AUTO_TEST_CASE(trailing_reply_lines_become_read_steps) {
+  conformance_case c;
+  std::string with_trailing = c.json;
+  auto at = with_trailing.find("\"server_closed\": true}");
+  with_trailing.replace(at, std::strlen("\"server_closed\": true}"),
+                        "\"trailing\": [\"250-late\", \"250 reply\", \"421 bye\"], \"server_closed\": true}");
+  auto in = read_conformance(with_trailing, "g.json", c.case_dir, {});
+  auto& st = in.result.sessions.at(0).steps;
+  BOOST_REQUIRE(st.size() >= 2u);
+  auto& a = st[st.size() - 2];
+  auto& b = st.back();
+  BOOST_TEST((a.what == step::kind::read));
+  BOOST_TEST(a.reply->lines.size() == 2u);
+  BOOST_TEST(b.reply->lines.at(0) == "421 bye");
+  BOOST_TEST(b.reply->closed);
 }
 
 BOOST_AUTO_TEST_CASE(smtpgw_recipients_are_checked_as_addressed) {
