@@ -8,17 +8,12 @@
 #include <map>
 #include <sstream>
 
+#include "replay/checks.hpp"
 #include "replay/suite.hpp"
 
 namespace mailflow::harness {
 
 namespace {
-
-std::string join_lines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (std::size_t i = 0; i < lines.size(); ++i) out += (i ? "\n" : "") + lines[i];
-  return out;
-}
 
 void walk(pugi::xml_node n, const std::vector<std::size_t>& newlines,
           std::map<std::uint32_t, pugi::xml_node>& by_line) {
