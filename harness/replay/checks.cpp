@@ -13,15 +13,6 @@ using reports::scenario_result;
 using reports::session_result;
 using reports::step_result;
 
-std::string join_lines(const std::vector<std::string>& lines, std::string_view sep) {
-  std::string out;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (i) out += sep;
-    out += lines[i];
-  }
-  return out;
-}
-
 namespace {
 
 // The address inside "MAIL FROM:<a@b>" / "RCPT TO:<a@b>", or the text itself.
@@ -160,8 +151,8 @@ bool expectation_checker::check_reply(const step& st, const step_result& r, read
   bool ok = true;
   if (e.none) ok = ok && status == read_status::none;
   if (e.code) ok = ok && got && !r.reply.empty() && r.reply.back().compare(0, 3, *e.code) == 0;
-  if (e.exact) ok = ok && got && join_lines(r.reply) == expand(*e.exact);
-  if (e.match) ok = ok && got && regex_full(join_lines(r.reply), expand(*e.match));
+  if (e.exact) ok = ok && got && join(r.reply, "\n") == expand(*e.exact);
+  if (e.match) ok = ok && got && regex_full(join(r.reply, "\n"), expand(*e.match));
   if (e.lines) {
     bool same = got && r.reply.size() == e.lines->size();
     for (std::size_t i = 0; same && i < e.lines->size(); ++i) {
@@ -175,7 +166,7 @@ bool expectation_checker::check_reply(const step& st, const step_result& r, read
 
   // Only a failure pays for describing itself.
   std::vector<std::string> expected;
-  std::string actual = got ? join_lines(r.reply) : status == read_status::none ? "(no reply)" : "(connection closed)";
+  std::string actual = got ? join(r.reply, "\n") : status == read_status::none ? "(no reply)" : "(connection closed)";
   if (e.none) expected.push_back("(no reply)");
   if (e.code && !e.exact && !e.lines) expected.push_back("a " + *e.code + " reply");
   if (e.exact) expected.push_back(expand(*e.exact));
@@ -183,7 +174,7 @@ bool expectation_checker::check_reply(const step& st, const step_result& r, read
   if (e.lines) {
     std::vector<std::string> shown;
     for (auto& l : *e.lines) shown.push_back(l.regex ? "/" + expand(l.text) + "/" : expand(l.text));
-    expected.push_back(join_lines(shown));
+    expected.push_back(join(shown, "\n"));
   }
   if (e.closed) {
     expected.push_back(*e.closed ? "then the server closes the connection" : "and the connection stays open");
@@ -191,7 +182,7 @@ bool expectation_checker::check_reply(const step& st, const step_result& r, read
       actual += closed_after ? "\n(the server closed the connection)" : "\n(the connection stayed open)";
   }
   std::string what = st.what == step::kind::greeting ? "greeting" : "reply to " + (r.sent.empty() ? r.kind : r.sent);
-  fail(st.line, what, join_lines(expected), actual);
+  fail(st.line, what, join(expected, "\n"), actual);
   return false;
 }
 
@@ -238,7 +229,7 @@ void expectation_checker::check_decisions(const std::vector<const stage_decision
     std::vector<std::string> same_stage;
     for (auto* d : actual)
       if (stage_name(d->id) == e.stage) same_stage.push_back(describe(*d));
-    std::string seen = same_stage.empty() ? "no " + e.stage + " decision was made" : join_lines(same_stage);
+    std::string seen = same_stage.empty() ? "no " + e.stage + " decision was made" : join(same_stage, "\n");
     if (e.count) {
       int n = 0;
       for (auto* d : actual) n += matches(e, *d) ? 1 : 0;
@@ -279,7 +270,7 @@ void expectation_checker::check_filters(const std::vector<const filter_invocatio
     if (e.rej) want += " rej=\"" + *e.rej + "\"";
     std::vector<std::string> seen_list;
     for (auto* f : actual) seen_list.push_back(describe(*f));
-    std::string seen = seen_list.empty() ? "no filter ran" : join_lines(seen_list);
+    std::string seen = seen_list.empty() ? "no filter ran" : join(seen_list, "\n");
     if (e.count) {
       int n = 0;
       for (auto* f : actual) n += matches(e, *f) ? 1 : 0;
@@ -315,7 +306,7 @@ std::string expectation_checker::mismatch(const expected_message& e, const smtp:
     for (auto& v : values)
       ok = ok || ((!h.value || v == expand(*h.value)) && (!h.match || regex_full(v, expand(*h.match))));
     if (!ok)
-      return values.empty() ? "no " + h.name + " header" : "header " + h.name + ": " + join_lines(values, " | ");
+      return values.empty() ? "no " + h.name + " header" : "header " + h.name + ": " + join(values, " | ");
   }
   for (auto& b : e.bodies) {
     if (b.contains && body.find(expand(*b.contains)) == std::string::npos)
@@ -348,7 +339,7 @@ void expectation_checker::check_messages(const std::vector<smtp::spool_message>&
       std::string want = "a message";
       if (e.from) want += " from <" + *e.from + ">";
       if (e.rcpt) want += " for <" + *e.rcpt + ">";
-      fail(e.line, "message", want, why.empty() ? "no (other) message was spooled" : join_lines(why));
+      fail(e.line, "message", want, why.empty() ? "no (other) message was spooled" : join(why, "\n"));
     }
   }
   std::optional<int> count = sc_.message_count;
@@ -359,7 +350,7 @@ void expectation_checker::check_messages(const std::vector<smtp::spool_message>&
       std::vector<std::string> got;
       for (auto& m : spooled) got.push_back(m.message_ref + " " + m.mail_from + " " + m.rcpt_to);
       fail(sc_.expect_line, "messages spooled", std::to_string(*count) + " message(s)",
-           std::to_string(spooled.size()) + " message(s)" + (got.empty() ? "" : ":\n" + join_lines(got)));
+           std::to_string(spooled.size()) + " message(s)" + (got.empty() ? "" : ":\n" + join(got, "\n")));
     }
   }
 }

@@ -49,7 +49,4 @@ class expectation_checker {
   std::string root_;
 };
 
-// Reply lines joined with `sep`.
-std::string join_lines(const std::vector<std::string>& lines, std::string_view sep = "\n");
-
 }  // namespace mailflow::harness

@@ -178,7 +178,7 @@ class session_driver {
     }
     out.trailing = ch.trailing();
     if (!out.trailing.empty() && !s.trailing_any)
-      check_.fail(s.steps.back().line, "replies after the last step", "(nothing more)", join_lines(out.trailing));
+      check_.fail(s.steps.back().line, "replies after the last step", "(nothing more)", join(out.trailing, "\n"));
     out.closed_by_server = ch.server_closed();
     ch.close();
     if (in_process) out.events = ch.take_events();

@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/text.hpp"
 #include "replay/checks.hpp"
 #include "replay/suite.hpp"
 
@@ -85,7 +86,7 @@ int update_scenario(const reports::scenario_result& result, std::string& error) 
         r.append_child(pugi::node_pcdata).set_value("\n      ");
       } else if (n.attribute("reply") || n.attribute("match")) {
         n.remove_attribute("match");
-        (n.attribute("reply") ? n.attribute("reply") : n.append_attribute("reply")) = join_lines(st.reply).c_str();
+        (n.attribute("reply") ? n.attribute("reply") : n.append_attribute("reply")) = join(st.reply, "\n").c_str();
       }
       ++changed;
     }
