@@ -5,11 +5,12 @@ add_library(mailflow_harness STATIC
   ${CMAKE_CURRENT_LIST_DIR}/replay/channel.cpp
   ${CMAKE_CURRENT_LIST_DIR}/replay/checks.cpp
   ${CMAKE_CURRENT_LIST_DIR}/replay/server_process.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/replay/scripted_client.cpp
   ${CMAKE_CURRENT_LIST_DIR}/replay/runner.cpp
   ${CMAKE_CURRENT_LIST_DIR}/replay/suite.cpp
   ${CMAKE_CURRENT_LIST_DIR}/replay/update.cpp)
 target_include_directories(mailflow_harness PUBLIC ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(mailflow_harness PUBLIC mailflow_reports mailflow_smtp mailflow_flow mailflow_tls pugixml::pugixml Threads::Threads)
+target_link_libraries(mailflow_harness PUBLIC mailflow_reports mailflow_smtp mailflow_env pugixml::pugixml Threads::Threads)
 
 mailflow_add_test(harness_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tests/main.cpp ${CMAKE_CURRENT_LIST_DIR}/tests/scenario_tests.cpp

@@ -3,6 +3,7 @@
 // printable() so a hostile client line can neither inject markup nor hide
 // bytes. Order follows the model; scenarios are numbered, not hashed.
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
@@ -53,6 +54,17 @@ std::string display_name(const scenario_result& sc) {
 }
 
 std::string anchor(std::size_t index) { return "s" + std::to_string(index + 1); }
+
+// "30 s", "1.5 s": virtual time since the scenario's start.
+std::string seconds_text(std::int64_t ms) {
+  std::string out = std::to_string(ms / 1000);
+  if (ms % 1000) {
+    char frac[8];
+    std::snprintf(frac, sizeof frac, ".%03lld", static_cast<long long>(ms % 1000 < 0 ? -(ms % 1000) : ms % 1000));
+    out += frac;
+  }
+  return out + " s";
+}
 
 std::string rule_html(const rule_ref& rule) {
   std::string out = "<span class=\"rule\"><span class=\"loc\">" + esc(rule.file);
@@ -150,12 +162,14 @@ constexpr std::string_view script = R"js(
 struct timeline_writer {
   std::string& out;
   bool timings;
+  std::int64_t offset_ms = 0;  // the event's time since the scenario's start (virtual)
 
   void row(std::string_view cls, std::string_view key, const std::string& value) const {
     out += "<div class=\"ev ";
     out += cls;
     out += "\"><div class=\"k\">";
     out += key;
+    if (offset_ms != 0) out += "<br><span class=\"field\">+" + seconds_text(offset_ms) + "</span>";
     out += "</div><div class=\"v\">" + value + "</div></div>\n";
   }
 
@@ -183,8 +197,8 @@ struct timeline_writer {
 
   void operator()(const filter_invocation& e) const {
     std::string v = "<span class=\"stage\">" + esc(stage_name(e.hook)) + "</span> ";
-    if (!e.action.empty()) v += "<span class=\"field\">action</span><b>" + esc(e.action) + "</b> ";
-    v += "<span class=\"field\">status</span>" + esc(e.status);
+    v += "<span class=\"field\">action</span><b>" + esc(filter_action_name(e.action)) + "</b> ";
+    v += "<span class=\"field\">status</span>" + esc(filter_status_name(e.status));
     if (e.exit_code) v += " <span class=\"field\">exit</span>" + std::to_string(*e.exit_code);
     if (e.stop_list) v += " <span class=\"o o-flag\">stop list</span>";
     if (e.message_changed) v += " <span class=\"o o-rewrite\">message changed</span>";
@@ -197,11 +211,12 @@ struct timeline_writer {
       v += "</code></div>";
     }
     if (!e.rej_text.empty()) v += "<div class=\"sub\"><span class=\"field\">.rej</span><code class=\"reply\">" + esc(e.rej_text) + "</code></div>";
-    row(e.action.starts_with("reject") ? "filter refusal" : "filter", "filter", v);
+    const bool refusal = e.action == filter_action::reject || e.action == filter_action::reject_notify;
+    row(refusal ? "filter refusal" : "filter", "filter", v);
   }
 
   void operator()(const session_note& e) const {
-    row("note", "note", "<b>" + esc(e.kind) + "</b>" + (e.detail.empty() ? "" : " " + esc(e.detail)));
+    row("note", "note", "<b>" + esc(note_kind_name(e.kind)) + "</b>" + (e.detail.empty() ? "" : " " + esc(e.detail)));
   }
 
   void operator()(const message_spooled& e) const {
@@ -225,12 +240,13 @@ void write_failure(std::string& out, const check_failure& f) {
          "</pre></td></tr></table></div>\n";
 }
 
-void write_session(std::string& out, const session_result& session, std::size_t index, bool timings) {
+void write_session(std::string& out, const session_result& session, std::size_t index, bool timings,
+                   std::int64_t start_ms) {
   out += "<h3>Session " + std::to_string(index + 1) + " &middot; " + esc(session.protocol) + " <span class=\"mono\">" +
          esc(session.client) + " &rarr; " + esc(session.server) + "</span>";
   if (session.closed_by_server) out += " <span class=\"field\">(closed by the server)</span>";
   out += "</h3>\n<div class=\"timeline\">\n";
-  for (auto& e : session.events) std::visit(timeline_writer{out, timings}, e);
+  for (auto& e : session.events) std::visit(timeline_writer{out, timings, e.at_ms - start_ms}, e.what);
   if (session.events.empty()) out += "<div class=\"ev note\"><div class=\"k\">&nbsp;</div><div class=\"v\">no events recorded</div></div>\n";
   out += "</div>\n";
 
@@ -282,8 +298,8 @@ void write_consulted(std::string& out, const scenario_result& sc) {
   };
   for (auto& session : sc.sessions)
     for (auto& e : session.events) {
-      if (auto* d = std::get_if<stage_decision>(&e)) cite(d->id, d->rule);
-      if (auto* f = std::get_if<filter_invocation>(&e)) {
+      if (auto* d = std::get_if<stage_decision>(&e.what)) cite(d->id, d->rule);
+      if (auto* f = std::get_if<filter_invocation>(&e.what)) {
         cite(f->hook, f->selector);
         cite(f->hook, f->line);
       }
@@ -338,7 +354,7 @@ void write_scenario(std::string& out, const scenario_result& sc, std::size_t ind
     out += "<h3>Failures (" + std::to_string(sc.failures.size()) + ")</h3>\n";
     for (auto& f : sc.failures) write_failure(out, f);
   }
-  for (std::size_t i = 0; i < sc.sessions.size(); ++i) write_session(out, sc.sessions[i], i, timings);
+  for (std::size_t i = 0; i < sc.sessions.size(); ++i) write_session(out, sc.sessions[i], i, timings, sc.start_ms);
   if (!sc.spooled.empty()) {
     out += "<h3>Spooled messages (" + std::to_string(sc.spooled.size()) + ")</h3>\n";
     for (auto& m : sc.spooled) write_message(out, m);

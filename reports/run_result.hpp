@@ -40,7 +40,7 @@ struct session_result {
   // The timeline: client lines, replies, stage decisions and filter invocations
   // in the order they happened (in-process: the engine's own events; against a
   // real server: only client lines and replies).
-  std::vector<event> events;
+  std::vector<timed_event> events;
   bool closed_by_server = false;
   std::vector<std::string> trailing;  // reply lines nobody read
 };
@@ -62,6 +62,7 @@ struct scenario_result {
   std::string mode;                 // "in-process", "target", "server"
   std::string mailroot;             // the fixture, as the scenario names it
   std::string start_time;           // virtual start, RFC 3339
+  std::int64_t start_ms = 0;        // the same as Unix ms: event times are reported relative to it
   // "passed", "failed", "error" (did not parse / could not run), "timeout"
   std::string status;
   std::string error;                // for error/timeout: "file:line: message"

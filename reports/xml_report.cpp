@@ -55,16 +55,23 @@ void add_rule(pugi::xml_node parent, const char* name, const rule_ref& rule) {
 struct event_writer {
   mutable pugi::xml_node timeline;  // appending does not change which node it is
   bool timings;
+  std::int64_t offset_ms = 0;       // the event's time since the scenario's start (virtual)
 
-  void operator()(const client_line& e) const { text_child(timeline, "client", e.text); }
+  // at-ms: written only when time has moved, so reports of timeless scenarios stay as they were.
+  pugi::xml_node stamp(pugi::xml_node node) const {
+    if (offset_ms != 0) set_number(node, "at-ms", offset_ms);
+    return node;
+  }
+
+  void operator()(const client_line& e) const { stamp(text_child(timeline, "client", e.text)); }
 
   void operator()(const server_reply& e) const {
-    auto node = timeline.append_child("server");
+    auto node = stamp(timeline.append_child("server"));
     for (auto& line : e.lines) text_child(node, "line", line);
   }
 
   void operator()(const stage_decision& e) const {
-    auto node = timeline.append_child("decision");
+    auto node = stamp(timeline.append_child("decision"));
     set(node, "stage", stage_name(e.id));
     set(node, "outcome", outcome_name(e.result));
     set_if(node, "input", e.input);
@@ -74,11 +81,11 @@ struct event_writer {
   }
 
   void operator()(const filter_invocation& e) const {
-    auto node = timeline.append_child("filter");
+    auto node = stamp(timeline.append_child("filter"));
     set(node, "hook", stage_name(e.hook));
-    set(node, "status", e.status);
+    set(node, "status", filter_status_name(e.status));
     if (e.exit_code) set_number(node, "exit-code", *e.exit_code);
-    set_if(node, "action", e.action);
+    set(node, "action", filter_action_name(e.action));
     set_bool(node, "stop-list", e.stop_list);
     set_bool(node, "message-changed", e.message_changed);
     if (timings) set_number(node, "duration-ms", e.duration_ms);
@@ -89,12 +96,12 @@ struct event_writer {
   }
 
   void operator()(const session_note& e) const {
-    auto node = text_child(timeline, "note", e.detail);
-    set(node, "kind", e.kind);
+    auto node = stamp(text_child(timeline, "note", e.detail));
+    set(node, "kind", note_kind_name(e.kind));
   }
 
   void operator()(const message_spooled& e) const {
-    auto node = timeline.append_child("spooled");
+    auto node = stamp(timeline.append_child("spooled"));
     set(node, "ref", e.message_ref);
     set_if(node, "spool-file", e.spool_file);
     set(node, "from", e.mail_from);
@@ -103,7 +110,7 @@ struct event_writer {
   }
 };
 
-void add_session(pugi::xml_node parent, const session_result& session, bool timings) {
+void add_session(pugi::xml_node parent, const session_result& session, bool timings, std::int64_t start_ms) {
   auto node = parent.append_child("session");
   set(node, "protocol", session.protocol);
   set(node, "client", session.client);
@@ -111,7 +118,7 @@ void add_session(pugi::xml_node parent, const session_result& session, bool timi
   set_bool(node, "closed-by-server", session.closed_by_server);
 
   auto timeline = node.append_child("timeline");
-  for (auto& e : session.events) std::visit(event_writer{timeline, timings}, e);
+  for (auto& e : session.events) std::visit(event_writer{timeline, timings, e.at_ms - start_ms}, e.what);
 
   auto steps = node.append_child("steps");
   for (auto& step : session.steps) {
@@ -169,7 +176,7 @@ void add_scenario(pugi::xml_node root, const scenario_result& sc) {
   if (!sc.description.empty()) lines_child(node, "description", sc.description);
   for (auto& note : sc.notes) text_child(node, "note", note);
   if (!sc.error.empty()) text_child(node, "error", sc.error);
-  for (auto& session : sc.sessions) add_session(node, session, timings);
+  for (auto& session : sc.sessions) add_session(node, session, timings, sc.start_ms);
   if (!sc.spooled.empty()) {
     auto messages = node.append_child("messages");
     for (auto& m : sc.spooled) add_message(messages, m);

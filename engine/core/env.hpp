@@ -95,7 +95,8 @@ struct process_result {
   int exit_code = -1;        // when exited
   int signal = 0;            // when signaled
   std::string error;         // when failed_to_start
-  std::int64_t duration_ms = 0;
+  std::int64_t duration_ms = 0;    // real time it took (reported only with --timings)
+  std::int64_t simulated_ms = 0;   // virtual time a scripted process takes; 0 for a real run
 };
 
 class process_runner {

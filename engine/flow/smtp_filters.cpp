@@ -19,23 +19,8 @@ namespace {
 constexpr int reject_code = 3;
 constexpr int stop_flag = 16;
 
-const char* hook_name(config::smtp_filter_hook h) {
-  switch (h) {
-    case config::smtp_filter_hook::post_rcpt: return "post-rcpt";
-    case config::smtp_filter_hook::pre_data: return "pre-data";
-    case config::smtp_filter_hook::post_data: return "post-data";
-  }
-  return "unknown";
-}
-
-stage hook_stage(config::smtp_filter_hook h) {
-  switch (h) {
-    case config::smtp_filter_hook::post_rcpt: return stage::filter_post_rcpt;
-    case config::smtp_filter_hook::pre_data: return stage::filter_pre_data;
-    case config::smtp_filter_hook::post_data: return stage::filter_post_data;
-  }
-  return stage::filter_post_rcpt;
-}
+// "post-rcpt" for filter.post-rcpt: the $(FILE) name part.
+std::string hook_name(stage hook) { return std::string(stage_name(hook).substr(stage_name(hook).find('.') + 1)); }
 
 // Absolute and normalised, without a trailing '/', so prefix matching is exact.
 std::filesystem::path clean_path(const std::filesystem::path& p) {
@@ -205,34 +190,30 @@ smtp_filter_runner::created_file smtp_filter_runner::write_temp_file(const char*
   return out;
 }
 
-smtp_filter_result smtp_filter_runner::run(const std::vector<config::filter_command>& commands,
-                                           const smtp_filter_input& input) {
-  smtp_filter_result out;
-  out.file_content = input.file_content;
+filter_chain_result smtp_filter_runner::run(const filter_chain& chain) {
+  filter_chain_result out;
+  out.file_content = chain.file_content;
   const auto environment = fixed_environment(mailroot_, utc_offset_minutes_);
-  const char* hook = hook_name(input.hook);
+  const std::string hook = hook_name(chain.hook);
 
-  for (const auto& command : commands) {
+  for (const auto& command : chain.steps) {
     filter_invocation inv;
-    inv.hook = hook_stage(input.hook);
-    inv.line = command.src.rule();
-    inv.action = "pass";
+    inv.hook = chain.hook;
+    inv.line = command.line;
+    inv.action = filter_action::pass;
 
     // manual, SMTP MESSAGE FILTERS: "aex" skips the command for an
     // authenticated client, "wlex" for a WhiteList one.
-    const char* skip_reason = command.flags.aex && input.authenticated  ? "aex"
-                              : command.flags.wlex && input.whitelisted ? "wlex"
-                                                                        : nullptr;
-    if (skip_reason) {
+    if ((command.aex && chain.authenticated) || (command.wlex && chain.whitelisted)) {
       for (const auto& a : command.argv) inv.argv.push_back(shown_paths(a));
-      inv.status = std::string("skipped (") + skip_reason + ")";
+      inv.status = command.aex && chain.authenticated ? filter_status::skipped_aex : filter_status::skipped_wlex;
       out.invocations.push_back(std::move(inv));
       continue;
     }
 
     // Every command gets a fresh $(FILE) holding the content as earlier filters left it.
-    const auto file = write_temp_file(hook, out.file_content);
-    auto macros = input.macros;
+    const auto file = write_temp_file(hook.c_str(), out.file_content);
+    auto macros = chain.macros;
     macros["FILE"] = file.path.string();
     process_request request;
     for (const auto& a : command.argv)
@@ -240,18 +221,19 @@ smtp_filter_result smtp_filter_runner::run(const std::vector<config::filter_comm
     for (const auto& a : request.argv) inv.argv.push_back(shown_paths(a));
     if (!file.error.empty()) {
       // It cannot run without its file: like a program that cannot start, a pass.
-      inv.status = "failed-to-start";
+      inv.status = filter_status::failed_to_start;
       out.invocations.push_back(std::move(inv));
       continue;
     }
     request.environment = environment;
     request.working_directory = mailroot_.string();
-    request.timeout_seconds = command.flags.timeout_seconds.value_or(default_timeout_);
+    request.timeout_seconds = command.timeout_seconds.value_or(default_timeout_);
 
     const std::filesystem::path rej_path = file.path.string() + ".rej";
     remove_quietly(rej_path);  // a leftover from a crashed run must not become a reply
     const process_result r = runner_.run(request);
     inv.duration_ms = r.duration_ms;
+    out.simulated_ms += r.simulated_ms;
 
     // Whatever its exit code, what the filter left in $(FILE) is what later filters and the session see.
     if (auto after = read_whole(file.path)) {
@@ -262,18 +244,18 @@ smtp_filter_result smtp_filter_runner::run(const std::vector<config::filter_comm
     bool rejected = false;
     switch (r.result) {
       case process_result::status::exited: {
-        inv.status = "exited";
+        inv.status = filter_status::exited;
         inv.exit_code = r.exit_code;
         inv.stop_list = r.exit_code >= 0 && (r.exit_code & stop_flag) != 0;
         rejected = r.exit_code >= 0 && (r.exit_code & ~stop_flag) == reject_code;
-        inv.action = rejected ? "reject" : "accept";
+        inv.action = rejected ? filter_action::reject : filter_action::accept;
         break;
       }
       // xmail-behaviour.md, "Transactions and errors": a filter that times out
       // or cannot run counts as a pass.
-      case process_result::status::signaled: inv.status = "signaled"; break;
-      case process_result::status::timed_out: inv.status = "timed-out"; break;
-      case process_result::status::failed_to_start: inv.status = "failed-to-start"; break;
+      case process_result::status::signaled: inv.status = filter_status::signaled; break;
+      case process_result::status::timed_out: inv.status = filter_status::timed_out; break;
+      case process_result::status::failed_to_start: inv.status = filter_status::failed_to_start; break;
     }
 
     if (rejected) {
@@ -289,7 +271,7 @@ smtp_filter_result smtp_filter_runner::run(const std::vector<config::filter_comm
     out.invocations.push_back(std::move(inv));
     if (stop) break;
   }
-  out.changed = out.file_content != input.file_content;
+  out.changed = out.file_content != chain.file_content;
   return out;
 }
 

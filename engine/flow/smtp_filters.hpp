@@ -27,7 +27,9 @@
 //   "skipped (aex)" / "skipped (wlex)"; action: accept, reject, or pass for
 //   the last four. A signal death is a pass like a timeout. An empty first
 //   line in $(FILE).rej gives no reply (the session's default one is used).
-// One runner serves one session at a time (its counter is not locked).
+// One runner serves one session at a time (its counter is not locked). A
+// scripted process's virtual duration (process_result::simulated_ms) adds up
+// in filter_chain_result::simulated_ms, so the harness answers at that time.
 #pragma once
 
 #include <filesystem>
@@ -40,28 +42,14 @@
 #include "config/mailroot.hpp"
 #include "core/env.hpp"
 #include "core/event.hpp"
+#include "core/request.hpp"
 
 namespace mailflow::flow {
 
 // Expands $(NAME) anywhere and @@NAME when it is the whole argument; unknown names are left as written.
 std::string expand_macros(const std::string& arg, const std::map<std::string, std::string>& macros);
 
-struct smtp_filter_input {
-  config::smtp_filter_hook hook = config::smtp_filter_hook::post_rcpt;
-  std::string file_content;                   // what $(FILE) holds
-  std::map<std::string, std::string> macros;  // USERAUTH, REMOTEADDR, LOCALADDR, FROM, CRCPT, RRCPT, MSGREF, MSGID (FILE is added)
-  bool authenticated = false;                 // for !aex
-  bool whitelisted = false;                   // for !wlex
-};
-
-struct smtp_filter_result {
-  bool rejected = false;
-  std::optional<std::string> reply;           // first line of $(FILE).rej when a filter rejected with one
-  std::string file_content;                   // $(FILE) after the filters (a filter may rewrite it)
-  bool changed = false;                       // file_content differs from the input
-  std::vector<filter_invocation> invocations; // one per command considered (skipped ones too)
-};
-
+// Answers a filter_chain request (core/request.hpp).
 class smtp_filter_runner {
  public:
   // temp_dir: where $(FILE) is written (made if missing); paths under
@@ -69,7 +57,7 @@ class smtp_filter_runner {
   smtp_filter_runner(process_runner& runner, std::filesystem::path mailroot, std::filesystem::path temp_dir,
                      int default_timeout_seconds = 90);
 
-  smtp_filter_result run(const std::vector<config::filter_command>& commands, const smtp_filter_input& input);
+  filter_chain_result run(const filter_chain& chain);
 
   // The zone filters see through TZ (the scenario's or the host's); UTC until set.
   void set_utc_offset_minutes(int minutes) { utc_offset_minutes_ = minutes; }

@@ -5,14 +5,11 @@
 // program instead and never falls back. `*` cancels at any step (RFC 4954
 // section 4; XMail takes it as a user name: a listed difference).
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 
 #include "core/codec.hpp"
 #include "core/text.hpp"
-#include "flow/smtp_filters.hpp"
 #include "smtp/replies.hpp"
-#include "smtp/session_impl.hpp"
+#include "smtp/session.hpp"
 
 namespace mailflow::smtp {
 
@@ -26,25 +23,9 @@ std::pair<std::string, std::string> split_login(std::string_view login) {
   return {std::string(login.substr(0, pos)), std::string(login.substr(pos + 1))};
 }
 
-// RFILE lines "Perms=..." written by an smtpextauth.tab program. Only complete
-// (newline-terminated) lines count: case [112] shows "Perms=MR" written
-// without a line ending does not give XMail 1.27 relay rights.
-std::optional<std::string> rfile_perms(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::optional<std::string> perms;
-  std::size_t start = 0;
-  for (auto nl = content.find('\n'); nl != std::string::npos; nl = content.find('\n', start)) {
-    std::string_view line = trim(std::string_view(content).substr(start, nl - start));
-    if (istarts_with(line, "Perms=")) perms = std::string(line.substr(6));
-    start = nl + 1;
-  }
-  return perms;
-}
 }  // namespace
 
-std::vector<std::string> smtp_session::impl::advertised_mechanisms() const {
+std::vector<std::string> session::advertised_mechanisms() const {
   std::vector<std::string> mechs;
   if (!root.extauth().empty()) {
     // a non-empty smtpextauth.tab replaces the advertised list [112]
@@ -63,24 +44,10 @@ std::vector<std::string> smtp_session::impl::advertised_mechanisms() const {
   return mechs;
 }
 
-void smtp_session::impl::cmd_auth(std::string_view arg) {
-  if (!helo_done) {
-    reply(std::string(replies::bad_sequence));
-    return;
-  }
-  if (tx.active) {
-    // AUTH inside a transaction: 503 and the transaction is reset [011]
-    reset_transaction();
-    reply(std::string(replies::bad_sequence));
-    return;
-  }
-  if (auth.authenticated) {
-    reply(std::string(replies::bad_sequence));
-    return;
-  }
+task<> session::cmd_auth(std::string_view arg) {
   if (arg.empty()) {
     reply(std::string(replies::syntax_params));
-    return;
+    co_return;
   }
   auto sp = arg.find(' ');
   std::string mech = to_upper(arg.substr(0, sp));
@@ -95,7 +62,7 @@ void smtp_session::impl::cmd_auth(std::string_view arg) {
            std::string(replies::auth_unknown),
            clear_text_refused ? cfg.origin("SmtpNoTLSAuths") : config::source{});
     reply(std::string(replies::auth_unknown));
-    return;
+    co_return;
   }
   sasl = sasl_exchange{};
   sasl.mechanism = mech;
@@ -105,26 +72,17 @@ void smtp_session::impl::cmd_auth(std::string_view arg) {
       sasl.step = sasl_step::plain_credentials;
       mode = input_mode::sasl;
       reply("334 ");
-      return;
+      co_return;
     }
     auto decoded = base64_decode(initial);
     if (!decoded) {
       decide(stage::auth, "PLAIN", outcome::reject, "initial response is not base64",
              std::string(replies::syntax_params));
       reply(std::string(replies::syntax_params));
-      return;
+      co_return;
     }
-    sasl.step = sasl_step::plain_credentials;
-    std::string plain = *decoded;
-    std::vector<std::string_view> parts = split(plain, '\0');
-    if (parts.size() != 3) {
-      decide(stage::auth, "PLAIN", outcome::reject, "credentials are not authzid\\0user\\0password",
-             std::string(replies::syntax_params));
-      reply(std::string(replies::syntax_params));
-      return;
-    }
-    finish_auth(std::string(parts[1]), std::string(parts[2]), "");
-    return;
+    co_await plain_credentials(std::move(*decoded));
+    co_return;
   }
   if (mech == "LOGIN") {
     mode = input_mode::sasl;
@@ -133,16 +91,16 @@ void smtp_session::impl::cmd_auth(std::string_view arg) {
       if (!user) {
         mode = input_mode::command;
         reply(std::string(replies::syntax_params));
-        return;
+        co_return;
       }
       sasl.user = *user;
       sasl.step = sasl_step::login_password;
       reply("334 UGFzc3dvcmQ6");
-      return;
+      co_return;
     }
     sasl.step = sasl_step::login_user;
     reply("334 VXNlcm5hbWU6");
-    return;
+    co_return;
   }
   // CRAM-MD5 (RFC 2195): the challenge is the greeting token [009]
   sasl.step = sasl_step::cram_response;
@@ -151,68 +109,74 @@ void smtp_session::impl::cmd_auth(std::string_view arg) {
   reply("334 " + base64_encode(greeting_token));
 }
 
-void smtp_session::impl::handle_sasl_line(const command_line& line) {
-  events.push_back(client_line{"***"});
+// The client's answer to a 334 (one line: a SASL step, never a command).
+task<> session::sasl_line(command_line line) {
+  note(client_line{"***"});
   mode = input_mode::command;
   if (line.too_long) {
     reply(std::string(replies::line_too_long));
-    return;
+    co_return;
   }
   if (line.text == "*") {
     decide(stage::auth, sasl.mechanism, outcome::reject, "client cancelled the exchange",
            std::string(replies::auth_cancelled));
     reply(std::string(replies::auth_cancelled));
-    return;
+    co_return;
   }
   auto decoded = base64_decode(trim(line.text));
   if (!decoded) {
     decide(stage::auth, sasl.mechanism, outcome::reject, "answer is not base64", std::string(replies::syntax_params));
     reply(std::string(replies::syntax_params));
-    return;
+    co_return;
   }
   switch (sasl.step) {
-    case sasl_step::plain_credentials: {
-      std::vector<std::string_view> parts = split(*decoded, '\0');
-      if (parts.size() != 3) {
-        decide(stage::auth, "PLAIN", outcome::reject, "credentials are not authzid\\0user\\0password",
-               std::string(replies::syntax_params));
-        reply(std::string(replies::syntax_params));
-        return;
-      }
-      finish_auth(std::string(parts[1]), std::string(parts[2]), "");
-      return;
-    }
+    case sasl_step::plain_credentials:
+      co_await plain_credentials(std::move(*decoded));
+      co_return;
     case sasl_step::login_user:
       sasl.user = *decoded;
       sasl.step = sasl_step::login_password;
       mode = input_mode::sasl;
       reply("334 UGFzc3dvcmQ6");
-      return;
+      co_return;
     case sasl_step::login_password:
-      finish_auth(sasl.user, *decoded, "");
-      return;
+      co_await finish_auth(sasl.user, *decoded, "");
+      co_return;
     case sasl_step::cram_response: {
       auto sp = decoded->rfind(' ');
       if (sp == std::string::npos) {
         decide(stage::auth, "CRAM-MD5", outcome::reject, "response is not 'user digest'",
                std::string(replies::syntax_params));
         reply(std::string(replies::syntax_params));
-        return;
+        co_return;
       }
-      finish_auth(decoded->substr(0, sp), "", to_lower(decoded->substr(sp + 1)));
-      return;
+      co_await finish_auth(decoded->substr(0, sp), "", to_lower(decoded->substr(sp + 1)));
+      co_return;
     }
   }
 }
 
-void smtp_session::impl::finish_auth(const std::string& user, const std::string& secret, const std::string& digest) {
-  const std::string& mech = sasl.mechanism;
+// PLAIN's credentials, "authzid\0user\0password" (RFC 4616), from the initial response or the next line.
+task<> session::plain_credentials(std::string decoded) {
+  std::vector<std::string_view> parts = split(decoded, '\0');
+  if (parts.size() != 3) {
+    decide(stage::auth, "PLAIN", outcome::reject, "credentials are not authzid\\0user\\0password",
+           std::string(replies::syntax_params));
+    reply(std::string(replies::syntax_params));
+    co_return;
+  }
+  co_await finish_auth(std::string(parts[1]), std::string(parts[2]), "");
+}
+
+task<> session::finish_auth(std::string user, std::string secret, std::string digest) {
+  const std::string mech = sasl.mechanism;
   std::string input = mech + " " + user;
   auto succeed = [&](std::string via, config::smtp_perms perms, const config::source& rule, std::string detail) {
     auth.authenticated = true;
     auth.login = user;
     auth.via = std::move(via);
     auth.perms = perms;
+    state = smtp_state::authenticated;
     decide(stage::auth, input, outcome::accept, detail + ", permissions " + perms.to_string(),
            std::string(replies::auth_ok), rule);
     reply(std::string(replies::auth_ok));
@@ -220,34 +184,24 @@ void smtp_session::impl::finish_auth(const std::string& user, const std::string&
 
   // smtpextauth.tab: a listed method goes to the external program only
   if (auto ext = root.extauth().empty() ? nullptr : root.find_extauth(mech)) {
-    namespace fs = std::filesystem;
-    fs::path temp = env.temp_dir.empty() ? root.root() / "tmp" : fs::path(env.temp_dir);
-    std::error_code ec;
-    fs::create_directories(temp, ec);
-    std::string rfile = (temp / ("extauth-" + std::to_string(settings.session_number) + ".rsp")).string();
-    fs::remove(rfile, ec);
-    std::map<std::string, std::string> macros{{"AUTH", mech},    {"USER", user},     {"PASS", secret},
-                                              {"CHALL", sasl.challenge}, {"DGEST", digest}, {"RFILE", rfile}};
-    process_request req;
-    for (auto& a : ext->command)
-      req.argv.push_back(config::expand_root(flow::expand_macros(a, macros), std::filesystem::absolute(root.root()).string()));
-    req.environment = flow::fixed_environment(root.root(), env.clock.utc_offset_minutes());
-    req.timeout_seconds = settings.filter_timeout_seconds;
-    auto result = env.processes.run(req);
-    auto perms_text = rfile_perms(rfile);
-    fs::remove(rfile, ec);
-    if (result.result == process_result::status::exited && result.exit_code == 0) {
-      succeed("smtpextauth.tab", config::smtp_perms::parse(perms_text.value_or("")), ext->src,
+    auth_program program;
+    program.argv = ext->command;
+    program.macros = {{"AUTH", mech}, {"USER", user}, {"PASS", secret}, {"CHALL", sasl.challenge}, {"DGEST", digest}};
+    program.timeout_seconds = settings.filter_timeout_seconds;
+    auto result = co_await ask<auth_program>(std::move(program));
+    auto& process = result.process;
+    if (process.result == process_result::status::exited && process.exit_code == 0) {
+      succeed("smtpextauth.tab", config::smtp_perms::parse(result.perms.value_or("")), ext->src,
               "external program " + ext->command.front() + " exit 0");
-      return;
+      co_return;
     }
-    std::string why = result.result == process_result::status::exited
-                          ? "exit " + std::to_string(result.exit_code)
-                          : result.result == process_result::status::timed_out ? "timed out" : "did not run: " + result.error;
+    std::string why = process.result == process_result::status::exited ? "exit " + std::to_string(process.exit_code)
+                      : process.result == process_result::status::timed_out ? "timed out"
+                                                                              : "did not run: " + process.error;
     decide(stage::auth, input, outcome::reject, "external program " + ext->command.front() + " " + why,
            std::string(replies::auth_failed), ext->src);
     reply(std::string(replies::auth_failed));
-    return;
+    co_return;
   }
 
   // mailusers.tab first
@@ -256,12 +210,12 @@ void smtp_session::impl::finish_auth(const std::string& user, const std::string&
     auto clear = xmail_password_decode(acct->password);
     bool ok = clear && (mech == "CRAM-MD5" ? hmac_md5_hex(*clear, sasl.challenge) == digest : *clear == secret);
     if (ok) {
-      auto data = root.account_data(*acct);
-      if (auto v = data->var("MaxMessageSize"); v && parse_int(trim(*v))) auth.max_message_size_kb = *parse_int(trim(*v));
-      if (auto v = data->var("DisableEmitAuthUser"); v && parse_int(trim(*v)))
+      auto files = root.account_data(*acct);
+      if (auto v = files->var("MaxMessageSize"); v && parse_int(trim(*v))) auth.max_message_size_kb = *parse_int(trim(*v));
+      if (auto v = files->var("DisableEmitAuthUser"); v && parse_int(trim(*v)))
         auth.disable_emit_auth_user = *parse_int(trim(*v)) != 0;
       succeed("mailusers.tab", root.perms_for(*acct), acct->src, "account " + acct->address());
-      return;
+      co_return;
     }
   }
   // then smtpauth.tab
@@ -269,7 +223,7 @@ void smtp_session::impl::finish_auth(const std::string& user, const std::string&
     bool ok = mech == "CRAM-MD5" ? hmac_md5_hex(e->password, sasl.challenge) == digest : e->password == secret;
     if (ok) {
       succeed("smtpauth.tab", config::smtp_perms::parse(e->perms), e->src, "smtpauth.tab entry");
-      return;
+      co_return;
     }
   }
   decide(stage::auth, input, outcome::reject, "no account with these credentials in mailusers.tab or smtpauth.tab",

@@ -54,6 +54,7 @@ class data_reader {
   bool feed(std::string_view& in);
 
   const std::string& message() const { return message_; }  // CRLF lines, unstuffed
+  std::string take_message() { return std::move(message_); }
   std::uint64_t size() const { return size_; }               // bytes of message (kept or not)
   bool over_limit() const { return size_ > max_bytes_; }
   bool saw_bare_lf() const { return bare_lf_; }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <iomanip>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -60,8 +61,8 @@ struct engine_counts {
   std::size_t reply_bytes = 0, events = 0, messages = 0;
 };
 // Runs n bench sessions straight through smtp_session (no harness); returns the CPU seconds.
-double run_engine_sessions(const mailflow::config::mailroot& root, const std::filesystem::path& root_path,
-                           std::int64_t n, engine_counts* counts = nullptr);
+double run_engine_sessions(std::shared_ptr<const mailflow::config::mailroot> root,
+                           const std::filesystem::path& root_path, std::int64_t n, engine_counts* counts = nullptr);
 
 int run_smtp_bench(int argc, char** argv);
 int run_replay_bench(int argc, char** argv);

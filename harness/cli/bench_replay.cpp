@@ -128,8 +128,8 @@ int run_replay_bench(int argc, char** argv) {
   fs::path copy = tmp.path() / "engine-root";
   fs::copy(fixture, copy, fs::copy_options::recursive);
   diagnostic_list diags;
-  auto engine_root = config::mailroot::load(copy, diags);
-  double engine_s = run_engine_sessions(*engine_root, copy, *sessions);
+  std::shared_ptr<const config::mailroot> engine_root = config::mailroot::load(copy, diags);
+  double engine_s = run_engine_sessions(engine_root, copy, *sessions);
   double harness_rate = static_cast<double>(*sessions) / harness_s, engine_rate = static_cast<double>(*sessions) / engine_s;
   std::cout << "simple scenario: its session replayed " << *sessions << " times, " << checks / static_cast<std::size_t>(*sessions)
             << " checks each (one thread, CPU time)\n";

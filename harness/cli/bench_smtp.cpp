@@ -12,20 +12,26 @@
 #include "cli/args.hpp"
 #include "config/mailroot.hpp"
 #include "core/text.hpp"
+#include "delivery/mailbox_store.hpp"
+#include "env/executor.hpp"
 #include "smtp/smtp_session.hpp"
 
 namespace mailflow::cli {
 
 namespace {
 
-class counting_spool final : public smtp::spool {
+class counting_spool final : public delivery::spool {
  public:
   std::uint64_t next_message_number() override { return ++last_; }
-  bool submit(const smtp::spool_message& m, std::string& where) override {
-    bytes += m.data.size();
-    ++messages;
-    where = "memory";
-    return true;
+  spool_commit_result commit(const spool_commit& c) override {
+    spool_commit_result r;
+    for (auto& m : c.messages) {
+      bytes += m.size();
+      ++messages;
+      r.where.push_back("memory");
+    }
+    r.ok = true;
+    return r;
   }
   std::uint64_t bytes = 0, messages = 0;
 
@@ -80,27 +86,41 @@ void write_bench_mailroot(const std::filesystem::path& root) {
 }
 
 
-double run_engine_sessions(const config::mailroot& root, const std::filesystem::path& root_path, std::int64_t n,
-                           engine_counts* counts) {
+double run_engine_sessions(std::shared_ptr<const config::mailroot> root, const std::filesystem::path& root_path,
+                           std::int64_t n, engine_counts* counts) {
   manual_clock clock(1238906842000, 0);
   null_resolver dns;
   struct no_processes final : process_runner {
     process_result run(const process_request&) override { return {}; }
   } processes;
   counting_spool spool;
+  delivery::disk_mailbox_store mailboxes(root_path);
+  env::environment environment{root_path, root_path / "tmp", dns, processes, spool, mailboxes, {}, 0, 90};
   const std::string_view script = bench_session_script;
   engine_counts c;
+  session_output out;
+  // The bare session loop: bytes in, every request answered at once by the executor, output counted.
+  auto pump = [&](protocol_session& s, env::executor& ex) {
+    for (;;) {
+      out.clear();
+      s.drain(out);
+      for (auto& e : out.effects)
+        if (auto b = std::get_if<send_bytes>(&e)) c.reply_bytes += b->data.size();
+      c.events += out.events.size();
+      if (out.requests.empty()) return;
+      for (auto& r : out.requests) s.on_result(r.id, ex.execute(r.what).value);
+    }
+  };
   stopwatch w;
   for (std::int64_t i = 0; i < n; ++i) {
-    smtp::smtp_environment env{root, clock, dns, processes, spool, nullptr, (root_path / "tmp").string()};
-    smtp::session_settings settings;
+    smtp::smtp_settings settings;
     settings.session_number = static_cast<std::uint64_t>(i + 1);
-    smtp::smtp_session s(env, settings, {"127.0.0.1", 40000}, {"127.0.0.1", 25});
-    s.on_connect();
-    s.on_bytes(script);
-    for (auto& e : s.take_effects())
-      if (auto b = std::get_if<smtp::send_bytes>(&e)) c.reply_bytes += b->data.size();
-    c.events += s.take_events().size();
+    auto s = smtp::make_smtp_session(root, clock, settings, {"127.0.0.1", 40000}, {"127.0.0.1", 25});
+    env::executor ex(environment, settings.session_number);
+    s->on_connect();
+    pump(*s, ex);
+    s->on_bytes(script);
+    pump(*s, ex);
   }
   double secs = w.cpu();
   c.messages = spool.messages;
@@ -131,7 +151,7 @@ int run_smtp_bench(int argc, char** argv) {
   fs::path root_path = tmpl;
   write_bench_mailroot(root_path);
   diagnostic_list diags;
-  auto root = config::mailroot::load(root_path, diags);
+  std::shared_ptr<const config::mailroot> root = config::mailroot::load(root_path, diags);
 
   const std::string script = bench_session_script;
   std::size_t sink_bytes = 0;
@@ -140,7 +160,7 @@ int run_smtp_bench(int argc, char** argv) {
   double base_s = base.cpu();
 
   engine_counts counts;
-  double engine_s = run_engine_sessions(*root, root_path, *n, &counts);
+  double engine_s = run_engine_sessions(root, root_path, *n, &counts);
   std::size_t reply_bytes = counts.reply_bytes, events = counts.events;
   std::error_code ec;
   fs::remove_all(root_path, ec);

@@ -13,8 +13,10 @@
 #include "config/mailroot.hpp"
 #include "core/codec.hpp"
 #include "core/text.hpp"
+#include "delivery/mailbox_store.hpp"
+#include "delivery/memory_spool.hpp"
+#include "env/simulation.hpp"
 #include "flow/posix_process_runner.hpp"
-#include "smtp/memory_spool.hpp"
 #include "smtp/smtp_session.hpp"
 #include "writers.hpp"
 
@@ -63,7 +65,8 @@ struct text_printer {
     rule(e.rule);
   }
   void operator()(const filter_invocation& e) const {
-    out << "   " << pad(std::string(stage_name(e.hook)), 21) << pad(e.action, 8) << e.status;
+    out << "   " << pad(std::string(stage_name(e.hook)), 21) << pad(std::string(filter_action_name(e.action)), 8)
+        << filter_status_name(e.status);
     if (e.exit_code) out << " exit " << *e.exit_code;
     if (e.stop_list) out << " (+16 stop)";
     if (!e.rej_text.empty()) out << " .rej: " << visible(e.rej_text);
@@ -72,7 +75,9 @@ struct text_printer {
     out << "\n";
     rule(e.line);
   }
-  void operator()(const session_note& e) const { out << "   (" << e.kind << ": " << visible(e.detail) << ")\n"; }
+  void operator()(const session_note& e) const {
+    out << "   (" << note_kind_name(e.kind) << ": " << visible(e.detail) << ")\n";
+  }
   void operator()(const message_spooled& e) const {
     out << "   => message " << e.message_ref << " for";
     for (auto& r : e.rcpts) out << " <" << visible(r) << ">";
@@ -120,7 +125,7 @@ int run_trace(int argc, char** argv) {
   std::string format = args->get("format").value_or("text");
   if (format != "text" && format != "xml") return p.usage_error("--format must be text or xml");
 
-  auto split_endpoint = [](const std::string& s, int default_port, smtp::endpoint& ep) {
+  auto split_endpoint = [](const std::string& s, int default_port, endpoint& ep) {
     auto colon = s.rfind(':');
     if (colon != std::string::npos && s.find(':') == colon) {
       auto port = parse_int(std::string_view(s).substr(colon + 1));
@@ -131,7 +136,7 @@ int run_trace(int argc, char** argv) {
     }
     return ip_address::parse(ep.ip).has_value();
   };
-  smtp::endpoint client, server;
+  endpoint client, server;
   if (!split_endpoint(*ip_arg, 0, client)) return p.usage_error("--ip: '" + *ip_arg + "' is not an IP address");
   if (!split_endpoint(args->get("local").value_or("127.0.0.1:25"), 25, server))
     return p.usage_error("--local: expected IP:PORT");
@@ -204,29 +209,39 @@ int run_trace(int argc, char** argv) {
   }
   fs::path temp_dir = tmpl;
 
-  mailflow::system_clock clock;
+  // The engine on a virtual clock that starts now (XMail's delays do not make trace wait).
+  mailflow::system_clock host_clock;
+  manual_clock clock(host_clock.now_ms(), host_clock.utc_offset_minutes());
   flow::posix_process_runner runner;
-  smtp::memory_spool spool(root->message_id(), "not stored (trace)");
-  smtp::smtp_environment env{*root, clock, *dns, runner, spool, nullptr, temp_dir.string()};
-  smtp::session_settings settings;
-  smtp::smtp_session session(env, settings, client, server);
+  delivery::memory_spool spool(root->message_id(), "not stored (trace)");
+  delivery::disk_mailbox_store mailboxes(root_path);
+  env::environment environment{root_path, temp_dir, *dns, runner, spool, mailboxes, {}, clock.utc_offset_minutes(), 90};
+  env::simulation sim(clock, environment);
+  smtp::smtp_settings settings;
+  std::shared_ptr<const config::mailroot> snapshot = std::move(root);
+  auto& conn = sim.connect(smtp::make_smtp_session(snapshot, clock, settings, client, server), 1);
 
+  const std::int64_t started_ms = clock.now_ms();
   std::vector<event> events;
+  std::vector<timed_event> timeline;
   auto drain = [&] {
-    for (auto& e : session.take_events()) events.push_back(std::move(e));
-    session.take_effects();
+    sim.settle();
+    for (auto& e : conn.take_events()) {
+      events.push_back(e.what);
+      timeline.push_back(std::move(e));
+    }
+    conn.take_received();
   };
   auto send = [&](const std::string& line) {
-    if (session.closed()) return 0;
-    session.on_bytes(line + "\r\n");
+    if (conn.server_closed()) return 0;
+    conn.send(line + "\r\n");
     drain();
     return last_code(events);
   };
 
   bool rejected = false;
-  session.on_connect();
   drain();
-  if (session.closed()) rejected = true;
+  if (conn.server_closed()) rejected = true;
   if (!rejected) {
     std::string helo = args->get("helo").value_or("[" + client.ip + "]");
     if (send("EHLO " + helo) != 250) rejected = true;
@@ -246,10 +261,10 @@ int run_trace(int argc, char** argv) {
       int code = send("RCPT TO:<" + r + ">");
       if (code == 250) ++accepted;
       else rejected = true;
-      if (session.closed()) break;
+      if (conn.server_closed()) break;
     }
   }
-  if (!session.closed() && accepted > 0 && message) {
+  if (!conn.server_closed() && accepted > 0 && message) {
     if (send("DATA") == 354) {
       // dot-stuff and end the message the way a client does
       std::string wire;
@@ -263,7 +278,7 @@ int run_trace(int argc, char** argv) {
         if (nl == std::string::npos) break;
         start = nl + 1;
       }
-      session.on_bytes(wire + ".\r\n");
+      conn.send(wire + ".\r\n");
       drain();
       if (last_code(events) != 250) rejected = true;
     } else {
@@ -283,15 +298,16 @@ int run_trace(int argc, char** argv) {
     r.mode = "trace";
     r.mailroot = root_path.generic_string();
     r.status = rejected ? "failed" : "passed";
+    r.start_ms = started_ms;
     reports::session_result sr;
     sr.protocol = "smtp";
     sr.client = client.ip + ":" + std::to_string(client.port);
     sr.server = server.ip + ":" + std::to_string(server.port);
-    sr.events = events;
-    sr.closed_by_server = session.closed();
+    sr.events = timeline;
+    sr.closed_by_server = conn.server_closed();
     r.sessions.push_back(std::move(sr));
     for (auto& m : spool.messages)
-      r.spooled.push_back({m.message_ref, m.mail_from, m.rcpt_to, m.auth_user, m.data.size(), m.data});
+      r.spooled.push_back({m.message_ref, m.mail_from, m.rcpt_to, m.auth_user, m.size(), m.data()});
     if (rejected)
       r.failures.push_back({"trace", "the trace ends in a rejection", "every recipient accepted",
                             std::to_string(accepted) + " of " + std::to_string(rcpts.size()) + " accepted"});

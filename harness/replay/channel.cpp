@@ -18,19 +18,39 @@ namespace mailflow::harness {
 
 // ---- reply_assembler ----
 
-void reply_assembler::put(std::string_view bytes) {
-  buffer_.append(bytes);
-  std::size_t nl;
-  while ((nl = buffer_.find('\n')) != std::string::npos) {
-    std::string line = buffer_.substr(0, nl);
-    buffer_.erase(0, nl + 1);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    bool more = line.size() >= 4 && line[3] == '-';
+void reply_assembler::end_line(std::string line) {
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  bool more = line.size() >= 4 && line[3] == '-';
+  if (current_bytes_ + line.size() > max_reply_bytes) {
+    dropped_bytes_ += line.size();
+  } else {
+    current_bytes_ += line.size();
     current_.push_back(std::move(line));
-    if (!more) {
-      replies_.push_back(std::move(current_));
-      current_.clear();
+  }
+  if (!more) {
+    if (dropped_bytes_)
+      current_.push_back("(reply cut: " + std::to_string(dropped_bytes_) + " more bytes not kept)");
+    replies_.push_back(std::move(current_));
+    current_.clear();
+    current_bytes_ = dropped_bytes_ = 0;
+  }
+}
+
+void reply_assembler::put(std::string_view bytes) {
+  while (!bytes.empty()) {
+    auto nl = bytes.find('\n');
+    if (nl == std::string_view::npos) {
+      // a line without end is kept up to the cap, then counted
+      std::size_t room = buffer_.size() < max_reply_bytes ? max_reply_bytes - buffer_.size() : 0;
+      buffer_.append(bytes.substr(0, room));
+      dropped_bytes_ += bytes.size() - std::min(room, bytes.size());
+      return;
     }
+    std::size_t room = buffer_.size() < max_reply_bytes ? max_reply_bytes - buffer_.size() : 0;
+    buffer_.append(bytes.substr(0, std::min(room, nl)));
+    dropped_bytes_ += nl - std::min(room, nl);
+    bytes.remove_prefix(nl + 1);
+    end_line(std::exchange(buffer_, {}));
   }
 }
 
@@ -49,129 +69,13 @@ std::vector<std::string> reply_assembler::rest() {
   replies_.clear();
   current_.clear();
   buffer_.clear();
+  current_bytes_ = dropped_bytes_ = 0;
   return out;
 }
 
-// ---- in_process_channel ----
+// ---- tcp_link ----
 
-in_process_channel::in_process_channel(smtp::smtp_environment env, smtp::session_settings settings,
-                                       smtp::endpoint client, smtp::endpoint server, manual_clock& clock,
-                                       tls::context* server_tls)
-    : session_(env, std::move(settings), std::move(client), std::move(server)), clock_(clock), server_tls_(server_tls) {
-  session_.on_connect();
-  perform_effects();
-}
-
-in_process_channel::~in_process_channel() = default;
-
-void in_process_channel::perform_effects() {
-  // Effects may cause more effects (on_tls_ready after start_tls), so loop.
-  for (;;) {
-    auto effects = session_.take_effects();
-    auto events = session_.take_events();
-    if (events_.empty()) events_ = std::move(events);
-    else events_.insert(events_.end(), std::make_move_iterator(events.begin()), std::make_move_iterator(events.end()));
-    if (effects.empty()) return;
-    for (auto& e : effects) {
-      if (auto b = std::get_if<smtp::send_bytes>(&e)) {
-        if (closed_) continue;
-        if (tls_active_) {
-          server_engine_->write(b->data);
-          shuttle();
-          replies_.put(client_engine_->read());
-        } else {
-          replies_.put(b->data);
-        }
-      } else if (std::get_if<smtp::start_tls>(&e)) {
-        tls_requested_ = true;
-      } else if (std::get_if<smtp::close_connection>(&e)) {
-        closed_ = true;
-      } else if (auto d = std::get_if<smtp::delay>(&e)) {
-        clock_.advance_ms(static_cast<std::int64_t>(d->seconds) * 1000);
-      }
-    }
-  }
-}
-
-void in_process_channel::shuttle() {
-  for (int i = 0; i < 64; ++i) {
-    client_engine_->step();
-    server_engine_->step();
-    auto to_server = client_engine_->take_output();
-    auto to_client = server_engine_->take_output();
-    if (to_server.empty() && to_client.empty()) return;
-    if (!to_server.empty()) server_engine_->put_input(to_server);
-    if (!to_client.empty()) client_engine_->put_input(to_client);
-  }
-}
-
-void in_process_channel::send(std::string_view bytes) {
-  if (closed_ || client_closed_) return;
-  if (tls_active_) {
-    client_engine_->write(bytes);
-    shuttle();
-    session_.on_bytes(server_engine_->read());
-  } else {
-    session_.on_bytes(bytes);
-  }
-  perform_effects();
-}
-
-read_status in_process_channel::read(std::vector<std::string>& reply, std::chrono::milliseconds) {
-  if (auto r = replies_.take()) {
-    reply = std::move(*r);
-    return read_status::reply;
-  }
-  return closed_ ? read_status::closed : read_status::none;
-}
-
-bool in_process_channel::start_tls(std::string& error) {
-  if (!tls_requested_ || closed_) {
-    error = "the server did not start TLS";
-    return false;
-  }
-  std::string why;
-  client_ctx_ = tls::context::client(false, why);
-  if (!client_ctx_ || !server_tls_) {
-    error = why.empty() ? "no TLS context" : why;
-    session_.on_tls_failed(error);
-    perform_effects();
-    return false;
-  }
-  server_engine_ = std::make_unique<tls::engine>(*server_tls_, true);
-  client_engine_ = std::make_unique<tls::engine>(*client_ctx_, false);
-  shuttle();
-  if (client_engine_->current() != tls::engine::state::established ||
-      server_engine_->current() != tls::engine::state::established) {
-    error = "TLS handshake failed: " + server_engine_->error() + client_engine_->error();
-    session_.on_tls_failed(error);
-    perform_effects();
-    return false;
-  }
-  tls_active_ = true;
-  session_.on_tls_ready({server_engine_->version(), server_engine_->cipher()});
-  perform_effects();
-  return true;
-}
-
-void in_process_channel::pause(int seconds) { clock_.advance_ms(static_cast<std::int64_t>(seconds) * 1000); }
-
-void in_process_channel::close() {
-  if (client_closed_) return;
-  client_closed_ = true;
-  if (!closed_) {
-    session_.on_eof();
-    perform_effects();
-  }
-}
-
-std::vector<std::string> in_process_channel::trailing() { return replies_.rest(); }
-
-std::vector<event> in_process_channel::take_events() { return std::exchange(events_, {}); }
-
-// ---- tcp_channel ----
-
-tcp_channel::tcp_channel(const std::string& host, int port, std::chrono::milliseconds patience) {
+tcp_link::tcp_link(const std::string& host, int port, std::chrono::milliseconds patience) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -196,11 +100,11 @@ tcp_channel::tcp_channel(const std::string& host, int port, std::chrono::millise
   if (fd_ >= 0) error_.clear();
 }
 
-tcp_channel::~tcp_channel() {
+tcp_link::~tcp_link() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void tcp_channel::write_all(std::string_view bytes) {
+void tcp_link::write_all(std::string_view bytes) {
   while (!bytes.empty() && fd_ >= 0) {
     ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
@@ -212,7 +116,7 @@ void tcp_channel::write_all(std::string_view bytes) {
   }
 }
 
-void tcp_channel::send(std::string_view bytes) {
+void tcp_link::send(std::string_view bytes) {
   if (tls_) {
     tls_->write(bytes);
     tls_->step();
@@ -222,7 +126,7 @@ void tcp_channel::send(std::string_view bytes) {
   }
 }
 
-bool tcp_channel::receive(std::chrono::milliseconds patience) {
+bool tcp_link::receive(std::chrono::milliseconds patience) {
   if (fd_ < 0 || eof_) return false;
   pollfd p{fd_, POLLIN, 0};
   int rc = ::poll(&p, 1, static_cast<int>(patience.count()));
@@ -237,28 +141,14 @@ bool tcp_channel::receive(std::chrono::milliseconds patience) {
     tls_->put_input(std::string_view(buf, static_cast<std::size_t>(n)));
     tls_->step();
     write_all(tls_->take_output());
-    replies_.put(tls_->read());
+    received_ += tls_->read();
   } else {
-    replies_.put(std::string_view(buf, static_cast<std::size_t>(n)));
+    received_.append(buf, static_cast<std::size_t>(n));
   }
   return true;
 }
 
-read_status tcp_channel::read(std::vector<std::string>& reply, std::chrono::milliseconds patience) {
-  auto deadline = std::chrono::steady_clock::now() + patience;
-  for (;;) {
-    if (auto r = replies_.take()) {
-      reply = std::move(*r);
-      return read_status::reply;
-    }
-    if (eof_) return read_status::closed;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return read_status::none;
-    receive(left);
-  }
-}
-
-bool tcp_channel::start_tls(std::string& error) {
+bool tcp_link::start_tls(std::string& error) {
   std::string why;
   client_ctx_ = tls::context::client(false, why);
   if (!client_ctx_) {
@@ -289,7 +179,7 @@ bool tcp_channel::start_tls(std::string& error) {
   return true;
 }
 
-bool tcp_channel::wait_closed(std::chrono::milliseconds patience) {
+bool tcp_link::wait_closed(std::chrono::milliseconds patience) {
   auto deadline = std::chrono::steady_clock::now() + patience;
   while (!eof_) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -299,19 +189,8 @@ bool tcp_channel::wait_closed(std::chrono::milliseconds patience) {
   return eof_;
 }
 
-void tcp_channel::pause(int seconds) { std::this_thread::sleep_for(std::chrono::seconds(seconds)); }
-
-void tcp_channel::close() {
+void tcp_link::close() {
   if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
 }
-
-std::vector<std::string> tcp_channel::trailing() {
-  // What a server still says within a short moment (replay.py waits 1.5 s).
-  while (receive(std::chrono::milliseconds(300))) {
-  }
-  return replies_.rest();
-}
-
-std::vector<event> tcp_channel::take_events() { return {}; }
 
 }  // namespace mailflow::harness

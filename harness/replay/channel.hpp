@@ -1,28 +1,29 @@
-// The scripted client's side of one connection. The same steps drive the
-// engine in memory (in_process_channel: smtp_session on a virtual clock,
-// STARTTLS through two tls::engine objects back to back) or a real server
-// over TCP (tcp_channel: --target / --server), so a scenario means the same
+// The client end of a scripted session's connection. The same scripted
+// client (replay/scripted_client.hpp) talks to mailflow's engine in memory
+// (sim_link: an env::connection on the virtual clock) or to a real server
+// over TCP (tcp_link: --target / --server), so a scenario means the same
 // thing against mailflow's engine, `mailflow serve` or a real XMail.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/env.hpp"
-#include "core/event.hpp"
-#include "smtp/smtp_session.hpp"
+#include "env/simulation.hpp"
 #include "tls/tls_engine.hpp"
 
 namespace mailflow::harness {
 
 // Splits what a server sent into SMTP replies (lines up to one whose fourth
-// character is not '-').
+// character is not '-'). A reply is bounded: past max_reply_bytes its lines
+// are counted, not kept, so a hostile server cannot grow the client's memory.
 class reply_assembler {
  public:
+  static constexpr std::size_t max_reply_bytes = 1024 * 1024;
   void put(std::string_view bytes);
   std::optional<std::vector<std::string>> take();
   bool empty() const { return replies_.empty(); }
@@ -30,90 +31,70 @@ class reply_assembler {
   std::vector<std::string> rest();
 
  private:
+  void end_line(std::string line);
   std::string buffer_;
   std::vector<std::string> current_;
+  std::size_t current_bytes_ = 0, dropped_bytes_ = 0;
   std::vector<std::vector<std::string>> replies_;
 };
 
 enum class read_status { reply, none, closed };
 
-class client_channel {
+class client_link {
  public:
-  virtual ~client_channel() = default;
+  virtual ~client_link() = default;
   virtual void send(std::string_view bytes) = 0;
-  // The next reply; `patience` is how long a real server is given.
-  virtual read_status read(std::vector<std::string>& reply, std::chrono::milliseconds patience) = 0;
+  // Plaintext the server sent since the last call.
+  virtual std::string take_received() = 0;
   // Client side of STARTTLS after the server's 220; false with `error` when the handshake fails.
   virtual bool start_tls(std::string& error) = 0;
-  virtual void pause(int seconds) = 0;
   virtual void close() = 0;
-  // After the last step: replies nobody read, and whether the server closed.
-  virtual std::vector<std::string> trailing() = 0;
   virtual bool server_closed() const = 0;
-  // Whether the server closes the connection within `patience` (replies that arrive meanwhile are kept).
+  // Whether the server closes the connection within `patience` (data that arrives meanwhile is kept).
   virtual bool wait_closed(std::chrono::milliseconds patience) = 0;
-  // The timeline of the connection (engine events in-process; lines and replies over TCP).
-  virtual std::vector<event> take_events() = 0;
 };
 
-// In memory against smtp_session.
-class in_process_channel final : public client_channel {
+// In memory, on the simulation's virtual clock.
+class sim_link final : public client_link {
  public:
-  in_process_channel(smtp::smtp_environment env, smtp::session_settings settings, smtp::endpoint client,
-                     smtp::endpoint server, manual_clock& clock, tls::context* server_tls);
-  ~in_process_channel() override;
-  void send(std::string_view bytes) override;
-  read_status read(std::vector<std::string>& reply, std::chrono::milliseconds patience) override;
-  bool start_tls(std::string& error) override;
-  void pause(int seconds) override;
-  void close() override;
-  std::vector<std::string> trailing() override;
-  bool server_closed() const override { return closed_; }
-  bool wait_closed(std::chrono::milliseconds) override { return closed_; }
-  std::vector<event> take_events() override;
-  const std::string& greeting_token() const { return session_.greeting_token(); }
+  explicit sim_link(env::connection& c) : c_(c) {}
+  void send(std::string_view bytes) override { c_.send(bytes); }
+  std::string take_received() override { return c_.take_received(); }
+  bool start_tls(std::string& error) override { return c_.start_tls(error); }
+  void close() override { c_.close(); }
+  bool server_closed() const override { return c_.server_closed(); }
+  bool wait_closed(std::chrono::milliseconds) override { return c_.server_closed(); }
+  env::connection& connection() { return c_; }
 
  private:
-  void perform_effects();
-  void shuttle();  // moves ciphertext between the two TLS engines until both are idle
-
-  smtp::smtp_session session_;
-  manual_clock& clock_;
-  tls::context* server_tls_;
-  std::unique_ptr<tls::context> client_ctx_;
-  std::unique_ptr<tls::engine> server_engine_, client_engine_;
-  bool tls_requested_ = false, tls_active_ = false, closed_ = false, client_closed_ = false;
-  reply_assembler replies_;
-  std::vector<event> events_;
+  env::connection& c_;
 };
 
 // Over a real TCP connection (POSIX sockets; Asio stays in engine/net).
-class tcp_channel final : public client_channel {
+class tcp_link final : public client_link {
  public:
   // Connects within `patience`; on failure `ok()` is false and `error()` says why.
-  tcp_channel(const std::string& host, int port, std::chrono::milliseconds patience);
-  ~tcp_channel() override;
+  tcp_link(const std::string& host, int port, std::chrono::milliseconds patience);
+  ~tcp_link() override;
   bool ok() const { return fd_ >= 0; }
   const std::string& error() const { return error_; }
   void send(std::string_view bytes) override;
-  read_status read(std::vector<std::string>& reply, std::chrono::milliseconds patience) override;
+  std::string take_received() override { return std::exchange(received_, {}); }
   bool start_tls(std::string& error) override;
-  void pause(int seconds) override;
   void close() override;
-  std::vector<std::string> trailing() override;
   bool server_closed() const override { return eof_; }
   bool wait_closed(std::chrono::milliseconds patience) override;
-  std::vector<event> take_events() override;
+  // Waits up to `patience` for bytes; false when none came (or the server closed).
+  bool receive(std::chrono::milliseconds patience);
 
  private:
-  bool receive(std::chrono::milliseconds patience);  // false: nothing arrived in time or EOF
   void write_all(std::string_view bytes);
   int fd_ = -1;
   bool eof_ = false;
   std::string error_;
+  std::string received_;
   std::unique_ptr<tls::context> client_ctx_;
   std::unique_ptr<tls::engine> tls_;
-  reply_assembler replies_;
 };
 
 }  // namespace mailflow::harness

@@ -112,9 +112,9 @@ std::string describe(const expected_decision& e) {
 }
 
 std::string describe(const filter_invocation& f) {
-  std::string s = std::string(stage_name(f.hook)) + " " + f.status;
+  std::string s = std::string(stage_name(f.hook)) + " " + std::string(filter_status_name(f.status));
   if (f.exit_code) s += " exit=" + std::to_string(*f.exit_code);
-  s += " action=" + f.action;
+  s += " action=" + std::string(filter_action_name(f.action));
   if (f.stop_list) s += " stop";
   if (!f.rej_text.empty()) s += " rej=\"" + f.rej_text + "\"";
   return s;
@@ -186,13 +186,13 @@ bool expectation_checker::check_reply(const step& st, const step_result& r, read
   return false;
 }
 
-void expectation_checker::check_outcomes(const std::vector<session_result>& sessions, const std::vector<smtp::spool_message>& spooled) {
+void expectation_checker::check_outcomes(const std::vector<session_result>& sessions, const std::vector<spool_message>& spooled) {
   std::vector<const stage_decision*> decisions;
   std::vector<const filter_invocation*> filters;
   for (auto& s : sessions)
     for (auto& e : s.events) {
-      if (auto d = std::get_if<stage_decision>(&e)) decisions.push_back(d);
-      if (auto f = std::get_if<filter_invocation>(&e)) filters.push_back(f);
+      if (auto d = std::get_if<stage_decision>(&e.what)) decisions.push_back(d);
+      if (auto f = std::get_if<filter_invocation>(&e.what)) filters.push_back(f);
     }
   check_decisions(decisions);
   check_filters(filters);
@@ -253,7 +253,8 @@ void expectation_checker::check_decisions(const std::vector<const stage_decision
 
 
 bool expectation_checker::matches(const expected_filter& e, const filter_invocation& f) const {
-  return stage_name(f.hook) == e.hook && (!e.action || f.action == *e.action) && (!e.status || f.status == *e.status) &&
+  return stage_name(f.hook) == e.hook && (!e.action || filter_action_name(f.action) == *e.action) &&
+         (!e.status || filter_status_name(f.status) == *e.status) &&
          (!e.exit_code || (f.exit_code && *f.exit_code == *e.exit_code)) && (!e.stop || f.stop_list == *e.stop) &&
          (!e.rej || f.rej_text == expand(*e.rej));
 }
@@ -288,12 +289,12 @@ void expectation_checker::check_filters(const std::vector<const filter_invocatio
 }
 
 // Empty when `m` meets `e`, else why not.
-std::string expectation_checker::mismatch(const expected_message& e, const smtp::spool_message& m) {
+std::string expectation_checker::mismatch(const expected_message& e, const spool_message& m) {
   if (e.rcpt && !same_mailbox(address_of(m.rcpt_to), expand(*e.rcpt))) return "recipient " + m.rcpt_to;
   if (e.from && !iequals(address_of(m.mail_from), expand(*e.from))) return "sender " + m.mail_from;
   if (e.auth && m.auth_user != *e.auth) return "authenticated as '" + m.auth_user + "'";
   std::string body;
-  auto headers = header_fields(m.data, body);
+  auto headers = header_fields(m.data(), body);
   for (auto& h : e.headers) {
     std::vector<std::string> values;
     for (auto& f : headers)
@@ -320,7 +321,7 @@ std::string expectation_checker::mismatch(const expected_message& e, const smtp:
   return "";
 }
 
-void expectation_checker::check_messages(const std::vector<smtp::spool_message>& spooled) {
+void expectation_checker::check_messages(const std::vector<spool_message>& spooled) {
   std::vector<bool> used(spooled.size(), false);
   for (auto& e : sc_.messages) {
     ++res_.checks;

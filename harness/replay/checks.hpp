@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "core/request.hpp"
 #include "replay/channel.hpp"
 #include "run_result.hpp"
 #include "scenario/scenario.hpp"
-#include "smtp/smtp_session.hpp"
 
 namespace mailflow::harness {
 
@@ -33,7 +33,7 @@ class expectation_checker {
   bool check_reply(const step& st, const reports::step_result& r, read_status status, bool closed_after);
   // The <expect> block (in-process only).
   void check_outcomes(const std::vector<reports::session_result>& sessions,
-                      const std::vector<smtp::spool_message>& spooled);
+                      const std::vector<spool_message>& spooled);
 
  private:
   bool regex_full(const std::string& text, const std::string& re);
@@ -41,8 +41,8 @@ class expectation_checker {
   bool matches(const expected_filter& e, const filter_invocation& f) const;
   void check_decisions(const std::vector<const stage_decision*>& actual);
   void check_filters(const std::vector<const filter_invocation*>& actual);
-  std::string mismatch(const expected_message& e, const smtp::spool_message& m);
-  void check_messages(const std::vector<smtp::spool_message>& spooled);
+  std::string mismatch(const expected_message& e, const spool_message& m);
+  void check_messages(const std::vector<spool_message>& spooled);
 
   const scenario& sc_;
   reports::scenario_result& res_;

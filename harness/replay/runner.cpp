@@ -1,19 +1,22 @@
 #include "replay/runner.hpp"
 
+#include <algorithm>
 #include <map>
 #include <thread>
 
 #include "config/mailroot.hpp"
-#include "core/codec.hpp"
 #include "core/ip.hpp"
-#include "core/redact.hpp"
 #include "core/text.hpp"
+#include "delivery/mailbox_store.hpp"
+#include "delivery/memory_spool.hpp"
+#include "env/simulation.hpp"
 #include "flow/posix_process_runner.hpp"
 #include "replay/channel.hpp"
 #include "replay/checks.hpp"
 #include "replay/mailroot_copy.hpp"
+#include "replay/scripted_client.hpp"
 #include "replay/server_process.hpp"
-#include "smtp/memory_spool.hpp"
+#include "smtp/smtp_session.hpp"
 
 namespace mailflow::harness {
 
@@ -24,11 +27,7 @@ using reports::step_result;
 
 namespace {
 
-struct scenario_timeout {
-  std::uint32_t line;
-};
-
-bool parse_endpoint(const std::string& text, smtp::endpoint& ep) {
+bool parse_endpoint(const std::string& text, endpoint& ep) {
   auto colon = text.rfind(':');
   if (colon == std::string::npos) return false;
   auto port = parse_int(std::string_view(text).substr(colon + 1));
@@ -39,25 +38,12 @@ bool parse_endpoint(const std::string& text, smtp::endpoint& ep) {
   return true;
 }
 
-// POP3 logins the scenario declares (there is no POP3 engine yet to make them).
-class scripted_pop3_logins final : public smtp::pop3_login_registry {
- public:
-  void add(const std::string& ip, std::int64_t at_ms) { logins_[ip] = at_ms; }
-  std::optional<std::int64_t> last_login_ms(const std::string& ip) const override {
-    auto it = logins_.find(ip);
-    if (it == logins_.end()) return std::nullopt;
-    return it->second;
-  }
-
- private:
-  std::map<std::string, std::int64_t> logins_;
-};
-
 // The private copy's path becomes "{root}" in everything reported, so reports
 // do not depend on the temporary folder (PRODUCT.md, Determinism).
 struct root_hider {
   const std::string& root;
   void fix(std::string& s) const {
+    if (s.size() < root.size()) return;
     for (auto at = s.find(root); at != std::string::npos; at = s.find(root, at + 6)) s.replace(at, root.size(), "{root}");
   }
   void fix(std::optional<rule_ref>& r) const {
@@ -83,118 +69,29 @@ struct root_hider {
   void operator()(message_spooled& e) const { fix(e.spool_file); }
 };
 
-// Runs one session's steps through `ch`, checking each reply as it comes.
-class session_driver {
- public:
-  session_driver(expectation_checker& check, const run_options& opt) : check_(check), opt_(opt) {
-    if (opt.timeout_seconds > 0) deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(opt.timeout_seconds);
-  }
+std::optional<std::chrono::steady_clock::time_point> deadline_of(const run_options& opt) {
+  if (opt.timeout_seconds <= 0) return std::nullopt;
+  return std::chrono::steady_clock::now() + std::chrono::seconds(opt.timeout_seconds);
+}
 
-  // Drives one session; the timeline comes from the engine in-process, from the wire otherwise.
-  void drive(client_channel& ch, const session_script& s, session_result& out, bool in_process) {
-    std::vector<std::string> last_reply;
-    bool answering = false;
-    for (auto& st : s.steps) {
-      if (deadline_ && std::chrono::steady_clock::now() > *deadline_) throw scenario_timeout{st.line};
-      step_result r;
-      r.scenario_line = st.line;
-      std::string bytes;
-      switch (st.what) {
-        case step::kind::greeting: r.kind = "greeting"; break;
-        case step::kind::send:
-          r.kind = "send";
-          bytes = check_.expand(st.text) + "\r\n";
-          r.sent = escape_bytes(redact_client_line(check_.expand(st.text), answering));
-          break;
-        case step::kind::raw:
-          r.kind = "raw";
-          bytes = st.text;
-          r.sent = escape_bytes(st.text);
-          break;
-        case step::kind::base64:
-          r.kind = "base64";
-          bytes = base64_encode(st.text) + "\r\n";
-          r.sent = answering ? "***" : escape_bytes(redact_client_line(base64_encode(st.text), false));
-          break;
-        case step::kind::auth_plain:
-          r.kind = "auth-plain";
-          bytes = "AUTH PLAIN " + base64_encode(std::string(1, '\0') + st.user + std::string(1, '\0') + st.password) +
-                  "\r\n";
-          r.sent = "AUTH PLAIN ***";
-          break;
-        case step::kind::cram_md5: {
-          r.kind = "cram-md5";
-          std::string challenge;
-          if (!last_reply.empty() && last_reply.back().rfind("334 ", 0) == 0) {
-            auto decoded = base64_decode(last_reply.back().substr(4));
-            if (decoded) challenge = *decoded;
-          }
-          bytes = base64_encode(st.user + " " + hmac_md5_hex(st.password, challenge)) + "\r\n";
-          r.sent = "***";
-          break;
-        }
-        case step::kind::read: r.kind = "read"; break;
-        case step::kind::pause:
-          r.kind = "pause";
-          r.sent = std::to_string(st.seconds) + " s";
-          ch.pause(st.seconds);
-          out.steps.push_back(std::move(r));
-          continue;
-        case step::kind::close:
-          r.kind = "close";
-          ch.close();
-          if (!in_process) out.events.push_back(session_note{"client-close", "the client closed the connection"});
-          out.steps.push_back(std::move(r));
-          continue;
-      }
-      if (!bytes.empty()) {
-        ch.send(bytes);
-        if (!in_process) out.events.push_back(client_line{r.sent});
-      }
-      if (st.wait) {
-        std::vector<std::string> reply;
-        auto patience = st.expect.none ? std::chrono::milliseconds(1000) : opt_.reply_patience;
-        auto status = ch.read(reply, patience);
-        r.read_reply = true;
-        r.reply_status = status == read_status::reply ? "reply" : status == read_status::none ? "none" : "closed";
-        r.reply = reply;
-        if (!in_process && status == read_status::reply) out.events.push_back(server_reply{reply});
-        bool closed_after = status == read_status::closed;
-        if (st.expect.closed) closed_after = *st.expect.closed ? ch.wait_closed(std::chrono::milliseconds(2000))
-                                                               : ch.wait_closed(std::chrono::milliseconds(0));
-        r.passed = check_.check_reply(st, r, status, closed_after);
-        if (status == read_status::reply) {
-          last_reply = reply;
-          answering = !reply.empty() && reply.back().rfind("334", 0) == 0;
-          // The client side of STARTTLS begins once the server agreed.
-          if (st.what == step::kind::send && iequals(trim(st.text), "STARTTLS") && !reply.empty() &&
-              reply.back().rfind("220", 0) == 0) {
-            std::string err;
-            if (!ch.start_tls(err)) check_.note("session " + check_.where(s.line) + ": STARTTLS: " + err);
-          }
-        }
-      }
-      out.steps.push_back(std::move(r));
-    }
-    out.trailing = ch.trailing();
-    if (!out.trailing.empty() && !s.trailing_any)
-      check_.fail(s.steps.back().line, "replies after the last step", "(nothing more)", join(out.trailing, "\n"));
-    out.closed_by_server = ch.server_closed();
-    ch.close();
-    if (in_process) out.events = ch.take_events();
-  }
-
- private:
-  expectation_checker& check_;
-  const run_options& opt_;
-  std::optional<std::chrono::steady_clock::time_point> deadline_;
+// One scenario session in memory: its connection, its scripted client, its results.
+struct live_session {
+  const session_script* script = nullptr;
+  std::size_t index = 0;
+  session_result result;
+  env::connection* conn = nullptr;
+  std::unique_ptr<sim_link> link;
+  std::unique_ptr<scripted_client> client;
+  bool started = false;
+  std::int64_t ended_ms = 0;
+  bool done() const { return client && client->current() == scripted_client::state::done; }
 };
 
 }  // namespace
 
 void replay_in_process(const scenario& sc, const fs::path& root, scenario_result& res, const run_options& opt) {
   diagnostic_list diags;
-  auto mr = config::mailroot::load(root, diags);
+  std::shared_ptr<const config::mailroot> mr = config::mailroot::load(root, diags);
   if (!mr) {
     res.status = "error";
     res.error = res.path + ":0: the MailRoot does not load";
@@ -213,8 +110,6 @@ void replay_in_process(const scenario& sc, const fs::path& root, scenario_result
       return;
     }
   }
-  flow::posix_process_runner processes;
-  smtp::memory_spool spool(mr->message_id(), "(kept in memory by the harness)");
   std::unique_ptr<tls::context> server_tls;
   if (sc.tls) {
     std::string err;
@@ -230,40 +125,124 @@ void replay_in_process(const scenario& sc, const fs::path& root, scenario_result
                         std::to_string(p.rules.size()) + " rule(s), line " + std::to_string(p.line) +
                         ": not contacted; the harness runs no delivery yet");
   const std::string root_text = root.string();
-  expectation_checker check(sc, res, root_text);
-  session_driver driver(check, opt);
-  scripted_pop3_logins pop3_logins;
-  for (auto& l : sc.pop3_logins) pop3_logins.add(l.ip, sc.start_ms - l.seconds_before_start * 1000);
-  smtp::smtp_environment env{*mr, clock, zone, processes, spool, &pop3_logins, (root / "tmp").string()};
-  for (std::size_t i = 0; i < sc.sessions.size(); ++i) {
-    auto& s = sc.sessions[i];
-    smtp::endpoint client, server;
+  std::vector<std::pair<endpoint, endpoint>> ends;
+  for (auto& s : sc.sessions) {
+    endpoint client, server;
     if (!parse_endpoint(s.client.empty() ? sc.client : s.client, client) ||
         !parse_endpoint(s.server.empty() ? sc.server : s.server, server)) {
       res.status = "error";
-      res.error = check.where(s.line) + ": client and server must be IP:PORT";
+      res.error = res.path + ":" + std::to_string(s.line) + ": client and server must be IP:PORT";
       return;
     }
-    smtp::session_settings settings;
+    ends.emplace_back(client, server);
+  }
+
+  // The environment: real filter processes unless the scenario scripts them, zone DNS, memory spool.
+  flow::posix_process_runner real_processes;
+  env::scripted_process_runner processes(real_processes);
+  for (auto& p : sc.processes)
+    processes.add({expand_tokens(p.program, root_text, sc.sink), p.exit_code,
+                   static_cast<std::int64_t>(p.after_seconds) * 1000});
+  delivery::memory_spool spool(mr->message_id(), "(kept in memory by the harness)");
+  delivery::disk_mailbox_store mailboxes(root);
+  env::environment environment{root, root / "tmp", zone, processes, spool, mailboxes, {}, sc.utc_offset_minutes, 90};
+  for (auto& l : sc.pop3_logins) environment.pop3_logins[l.ip] = sc.start_ms - l.seconds_before_start * 1000;
+  env::simulation sim(clock, environment);
+
+  expectation_checker check(sc, res, root_text);
+  auto deadline = deadline_of(opt);
+  std::vector<live_session> sessions(sc.sessions.size());
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    sessions[i].script = &sc.sessions[i];
+    sessions[i].index = i;
+  }
+
+  // When session i may connect: at= is absolute; otherwise after the previous session ended (+ after=).
+  auto start_time = [&](std::size_t i) -> std::optional<std::int64_t> {
+    auto& s = *sessions[i].script;
+    if (s.at_seconds) return sc.start_ms + static_cast<std::int64_t>(*s.at_seconds) * 1000;
+    std::size_t prev = i;
+    while (prev > 0 && sessions[prev - 1].script->at_seconds) --prev;  // concurrent ones do not hold it back
+    if (prev == 0) return sc.start_ms + static_cast<std::int64_t>(s.after_seconds) * 1000;
+    if (!sessions[prev - 1].done()) return std::nullopt;
+    return sessions[prev - 1].ended_ms + static_cast<std::int64_t>(s.after_seconds) * 1000;
+  };
+  auto start = [&](live_session& ls) {
+    auto& [client, server] = ends[ls.index];
+    smtp::smtp_settings settings;
     settings.max_recipients = sc.max_recipients;
     settings.pop3_auth_expire_seconds = sc.pop3_expire_seconds;
     settings.tls_available = sc.tls;
-    settings.session_number = i + 1;
+    settings.session_number = ls.index + 1;
     settings.product = product_token;
-    in_process_channel ch(env, settings, client, server, clock, server_tls.get());
-    session_result sr;
-    sr.protocol = s.protocol;
-    sr.client = client.ip + ":" + std::to_string(client.port);
-    sr.server = server.ip + ":" + std::to_string(server.port);
-    driver.drive(ch, s, sr, true);
-    root_hider hide{root_text};
-    for (auto& e : sr.events) std::visit(hide, e);
-    for (auto& st : sr.steps)
+    ls.result.protocol = ls.script->protocol;
+    ls.result.client = client.text();
+    ls.result.server = server.text();
+    ls.conn = &sim.connect(smtp::make_smtp_session(mr, clock, settings, client, server), ls.index + 1,
+                           server_tls.get());
+    ls.link = std::make_unique<sim_link>(*ls.conn);
+    ls.client = std::make_unique<scripted_client>(*ls.script, check, ls.result, *ls.link, deadline);
+    ls.started = true;
+  };
+
+  // The scheduler: run everything that can move now (clients in scenario order, then the
+  // simulation's answers and timers) until nothing can; then move the clock to the next
+  // timed thing. A reading client whose session waits for its client gets "no reply".
+  for (;;) {
+    bool progress = true;
+    while (progress) {
+      progress = false;
+      for (auto& ls : sessions) {
+        if (!ls.started) {
+          auto t = start_time(ls.index);
+          if (!t || *t > clock.now_ms()) continue;
+          start(ls);
+          progress = true;
+        }
+        if (ls.done()) continue;
+        progress |= ls.client->advance(clock.now_ms());
+        auto st = ls.client->current();
+        if (st == scripted_client::state::reading && !ls.conn->busy()) {
+          ls.client->no_reply(ls.conn->server_closed());
+          progress = true;
+        } else if (st == scripted_client::state::finishing && !ls.conn->busy()) {
+          ls.client->finish();
+          ls.ended_ms = clock.now_ms();
+          progress = true;
+        }
+      }
+      progress |= sim.step();
+    }
+    bool all_done = std::all_of(sessions.begin(), sessions.end(), [](auto& ls) { return ls.done(); });
+    if (all_done) break;
+    std::optional<std::int64_t> next = sim.next_event_ms();
+    auto earliest = [&](std::optional<std::int64_t> t) {
+      if (t && (!next || *t < *next)) next = t;
+    };
+    for (auto& ls : sessions) {
+      if (!ls.started) earliest(start_time(ls.index));
+      else if (!ls.done()) earliest(ls.client->wake_ms());
+    }
+    if (!next || *next <= clock.now_ms()) {
+      res.status = "error";
+      res.error = res.path + ": the scenario cannot go on (every session waits and nothing is due)";
+      return;
+    }
+    if (auto idle = sim.next_idle_deadline_ms(); idle && *idle < *next) next = idle;
+    clock.set_ms(*next);
+  }
+
+  root_hider hide{root_text};
+  for (auto& ls : sessions) {
+    auto events = ls.conn->take_events();
+    for (auto& e : events) std::visit(hide, e.what);
+    ls.result.events = std::move(events);
+    for (auto& st : ls.result.steps)
       for (auto& l : st.reply) hide.fix(l);
-    res.sessions.push_back(std::move(sr));
+    res.sessions.push_back(std::move(ls.result));
   }
   for (auto& m : spool.messages)
-    res.spooled.push_back({m.message_ref, m.mail_from, m.rcpt_to, m.auth_user, m.data.size(), m.data});
+    res.spooled.push_back({m.message_ref, m.mail_from, m.rcpt_to, m.auth_user, m.size(), m.data()});
   check.check_outcomes(res.sessions, spool.messages);
 }
 
@@ -296,21 +275,42 @@ void run_over_tcp(const scenario& sc, const fs::path& root, scenario_result& res
   res.notes.push_back("stage, filter and message expectations skipped: replayed against a real server (" + host + ":" +
                       std::to_string(port) + "); only replies are compared");
   expectation_checker check(sc, res, root.string());
-  session_driver driver(check, opt);
+  auto deadline = deadline_of(opt);
   for (auto& s : sc.sessions) {
+    // Sessions run one after the other over TCP; a pause or after= waits in real time.
+    if (s.after_seconds > 0) std::this_thread::sleep_for(std::chrono::seconds(s.after_seconds));
     // A freshly started server gets time to bind its port.
     auto patience = server ? std::chrono::milliseconds(10000) : std::chrono::milliseconds(3000);
-    tcp_channel ch(host, port, patience);
-    if (!ch.ok()) {
+    tcp_link link(host, port, patience);
+    if (!link.ok()) {
       res.status = "error";
-      res.error = check.where(s.line) + ": " + ch.error() + (server ? "\nserver output:\n" + tail_of(log) : "");
+      res.error = check.where(s.line) + ": " + link.error() + (server ? "\nserver output:\n" + tail_of(log) : "");
       return;
     }
     session_result sr;
     sr.protocol = s.protocol;
     sr.client = "(tcp client)";
     sr.server = host + ":" + std::to_string(port);
-    driver.drive(ch, s, sr, false);
+    scripted_client client(s, check, sr, link, deadline);
+    for (;;) {
+      auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch()).count();
+      client.advance(now);
+      auto st = client.current();
+      if (st == scripted_client::state::reading) {
+        auto wait = client.expects_none() ? std::chrono::milliseconds(1000) : opt.reply_patience;
+        if (!link.receive(wait)) client.no_reply(link.server_closed());
+      } else if (st == scripted_client::state::sleeping) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::max<std::int64_t>(0, *client.wake_ms() - now)));
+      } else if (st == scripted_client::state::finishing) {
+        // What a server still says within a short moment (replay.py waits 1.5 s).
+        while (link.receive(std::chrono::milliseconds(300))) {
+        }
+        client.finish();
+      } else if (st == scripted_client::state::done) {
+        break;
+      }
+    }
     res.sessions.push_back(std::move(sr));
   }
 }
@@ -338,6 +338,7 @@ scenario_result run_scenario(const fs::path& file, const std::string& display_pa
   res.description = sc->description;
   res.mailroot = sc->fixture;
   res.start_time = sc->start;
+  res.start_ms = sc->start_ms;
   temp_folder tmp("mailflow-replay");
   if (!tmp.ok()) {
     res.status = "error";

@@ -203,7 +203,7 @@ class reader {
   }
 
   session_script parse_session(const pugi::xml_node& n) const {
-    only(n, {"protocol", "client", "server", "trailing"});
+    only(n, {"protocol", "client", "server", "trailing", "at", "after"});
     session_script s;
     s.line = line(n);
     s.protocol = opt(n, "protocol").value_or("smtp");
@@ -212,6 +212,9 @@ class reader {
                                           "engines do not exist yet)");
     s.client = opt(n, "client").value_or("");
     s.server = opt(n, "server").value_or("");
+    s.at_seconds = opt_int(n, "at", 0, 86400 * 365);
+    s.after_seconds = opt_int(n, "after", 0, 86400 * 365).value_or(0);
+    if (s.at_seconds && s.after_seconds) fail(n, "a session has either at= (concurrent) or after= (sequential)");
     if (auto t = opt(n, "trailing")) {
       if (*t != "any" && *t != "none") fail(n, "trailing must be 'any' or 'none'");
       s.trailing_any = *t == "any";
@@ -360,6 +363,10 @@ class reader {
           peer.rules.push_back(std::move(rule));
         }
         sc.peers.push_back(std::move(peer));
+      } else if (name == "process") {
+        only(c, {"program", "exit", "after"});
+        sc.processes.push_back(scripted_process{line(c), req(c, "program"), opt_int(c, "exit", 0, 255).value_or(0),
+                                                opt_int(c, "after", 0, 86400 * 365).value_or(0)});
       } else if (name == "session") {
         sc.sessions.push_back(parse_session(c));
       } else if (name == "expect") {

@@ -55,6 +55,8 @@ struct session_script {
   std::string protocol = "smtp";
   std::string client, server;  // "IP:PORT"; empty: env's
   bool trailing_any = false;
+  std::optional<int> at_seconds;  // at="N": connects N s after the start, alongside the other sessions
+  int after_seconds = 0;          // after="N": connects N s after the previous session ended
   std::vector<step> steps;     // steps[0] is the greeting
 };
 
@@ -113,6 +115,15 @@ struct pop3_login {
   std::int64_t seconds_before_start = 0;
 };
 
+// A program whose run the scenario scripts instead of running it: it "exits"
+// with `exit_code` after `after_seconds` of virtual time.
+struct scripted_process {
+  std::uint32_t line = 0;
+  std::string program;             // argv[0] after {root} substitution, or a '*'/'?' pattern
+  int exit_code = 0;
+  int after_seconds = 0;
+};
+
 struct scenario {
   std::filesystem::path file;      // as given
   std::string name, description;
@@ -131,6 +142,7 @@ struct scenario {
   std::string dns_zone;
   std::uint32_t dns_line = 0;
   std::vector<scripted_peer> peers;
+  std::vector<scripted_process> processes;
   std::vector<session_script> sessions;
   std::vector<expected_decision> decisions;
   std::vector<expected_filter> filters;

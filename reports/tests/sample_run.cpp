@@ -10,6 +10,14 @@ namespace mailflow::reports::test {
 
 namespace {
 
+// Events as the engine stamps them: all at the scenario's start (no time passes), session 1.
+std::vector<timed_event> stamp(std::vector<event> events) {
+  std::vector<timed_event> out;
+  std::int64_t at = 1238906842000;
+  for (auto& e : events) out.push_back(timed_event{at, event_origin::session, 1, std::move(e)});
+  return out;
+}
+
 server_reply reply(std::vector<std::string> lines) { return server_reply{std::move(lines)}; }
 
 stage_decision decision(stage id, std::string input, outcome result, std::optional<rule_ref> rule, std::string reply_text,
@@ -38,6 +46,7 @@ scenario_result passing_scenario() {
   sc.mode = "in-process";
   sc.mailroot = "../../fixtures/mailroots/hunet";
   sc.start_time = "2009-04-05T13:47:22+09:00";
+  sc.start_ms = 1238906842000;
   sc.status = "passed";
   sc.checks = 14;
   sc.notes = {"DNS answers from the scenario zone only"};
@@ -48,7 +57,7 @@ scenario_result passing_scenario() {
   s.server = "127.0.0.1:25";
   const std::string greeting =
       "220 hunet.jp <1238906842.1660@hunet.jp> [XMail 1.27 ESMTP Server] service ready; Sun, 5 Apr 2009 13:47:22 +0900";
-  s.events = {
+  s.events = stamp({
       decision(stage::connect_ipmap, "203.0.113.9", outcome::pass, std::nullopt, "", "no smtp.ipmap.tab entry matches"),
       decision(stage::connect_spammers, "203.0.113.9", outcome::pass, rule_ref{"spammers.tab", 0, ""}, "",
                "no line matches the client address"),
@@ -78,9 +87,9 @@ scenario_result passing_scenario() {
                         std::nullopt,
                         rule_ref{"filters.post-rcpt.tab", 1, "\"/bin/sh\"\t\"{root}/filters/rcpt.sh\"\t\"@@RCPTADDR\""},
                         {"/bin/sh", "{root}/filters/rcpt.sh", "love@soopoo.jp"},
-                        "exited",
+                        filter_status::exited,
                         0,
-                        "accept",
+                        filter_action::accept,
                         false,
                         "",
                         false,
@@ -93,9 +102,9 @@ scenario_result passing_scenario() {
                         std::nullopt,
                         rule_ref{"filters.post-data.tab", 2, "\"{root}/filters/tag.sh\"\t\"@@FILE\""},
                         {"{root}/filters/tag.sh", "{root}/spool/temp/S2"},
-                        "exited",
+                        filter_status::exited,
                         16 + 0,
-                        "modify",
+                        filter_action::modify,
                         true,
                         "",
                         true,
@@ -105,8 +114,8 @@ scenario_result passing_scenario() {
       reply({"250 OK <S2> Mail accepted"}),
       client_line{"QUIT"},
       reply({"221 [XMail 1.27 ESMTP Server] service closing transmission channel"}),
-      session_note{"close", "server closed after QUIT"},
-  };
+      session_note{note_kind::close, "server closed after QUIT"},
+  });
   s.steps = {step(14, "greeting", "", {greeting}),
              step(15, "send", "EHLO hunet.jp", {"250-hunet.jp", "250 STARTTLS"}),
              step(16, "send", "AUTH LOGIN", {"334 VXNlcm5hbWU6"}),
@@ -149,6 +158,7 @@ scenario_result failing_scenario() {
   sc.mode = "in-process";
   sc.mailroot = "../../fixtures/mailroots/hunet";
   sc.start_time = "2009-04-05T13:47:22+09:00";
+  sc.start_ms = 1238906842000;
   sc.status = "failed";
   sc.checks = 6;
 
@@ -156,7 +166,7 @@ scenario_result failing_scenario() {
   s.protocol = "smtp";
   s.client = "198.51.100.7:40000";
   s.server = "127.0.0.1:25";
-  s.events = {
+  s.events = stamp({
       reply({"220 hunet.jp ESMTP"}),
       client_line{"HELO <script>alert(1)</script>"},
       decision(stage::helo, "<script>alert(1)</script>", outcome::flag, std::nullopt, "", "odd HELO & noted"),
@@ -177,16 +187,16 @@ scenario_result failing_scenario() {
                         rule_ref{"filters.in.tab", 4, "\"*\"\t\"*\"\t\"0.0.0.0/0\"\t\"0.0.0.0/0\"\t\"spam.tab\""},
                         rule_ref{"filters/spam.tab", 1, "\"{root}/filters/spam.sh\"\t\"@@FILE\""},
                         {"{root}/filters/spam.sh", "{root}/spool/local/S9"},
-                        "exited",
+                        filter_status::exited,
                         3,
-                        "reject",
+                        filter_action::reject,
                         false,
                         "550 looks like spam: \"viagra\"",
                         false,
                         40},
-      session_note{"delay", "tarpit 1s"},
+      session_note{note_kind::delay, "tarpit 1s"},
       client_line{"QUIT"},
-  };
+  });
   s.steps = {step(9, "greeting", "", {"220 hunet.jp ESMTP"}),
              step(10, "send", "HELO <script>alert(1)</script>", {"250 hunet.jp"}),
              step(11, "auth-plain", "AUTH PLAIN ***", {"504 Authentication failed"}),

@@ -67,9 +67,14 @@ struct mailroot_fixture {
 
   smtp_filter_runner runner(int default_timeout = 90) { return {processes, root.path(), tmp(), default_timeout}; }
 
-  smtp_filter_input input(config::smtp_filter_hook hook = config::smtp_filter_hook::post_rcpt) const {
-    smtp_filter_input in;
-    in.hook = hook;
+  // The request the session makes for one hook: the loaded commands, $(FILE)'s content and the macros.
+  filter_chain input(config::smtp_filter_hook hook = config::smtp_filter_hook::post_rcpt) const {
+    filter_chain in;
+    in.hook = hook == config::smtp_filter_hook::post_rcpt  ? stage::filter_post_rcpt
+              : hook == config::smtp_filter_hook::pre_data ? stage::filter_pre_data
+                                                           : stage::filter_post_data;
+    for (auto& c : commands)
+      in.steps.push_back(filter_step{c.argv, c.flags.aex, c.flags.wlex, c.flags.timeout_seconds, c.src.rule()});
     in.file_content = spool_head;
     in.macros = {{"FROM", "love@soopoo.jp"}, {"CRCPT", "cop@hunet.jp"}, {"RRCPT", "cop@hunet.jp"},
                  {"USERAUTH", "-"}, {"REMOTEADDR", "127.0.0.1:40000"}, {"LOCALADDR", "127.0.0.1:25"},
@@ -147,7 +152,7 @@ BOOST_FIXTURE_TEST_SUITE(smtp_filter_runner_tests, mailroot_fixture)
 BOOST_AUTO_TEST_CASE(exit_zero_accepts_and_records_everything) {
   auto rc = script("rc.sh", "exit \"$2\"\n");
   load(tab_line({rc, "$(FILE)", "0"}));
-  auto r = runner().run(commands, input());
+  auto r = runner().run(input());
   BOOST_TEST(!r.rejected);
   BOOST_TEST(!r.reply.has_value());
   BOOST_TEST(!r.changed);
@@ -161,9 +166,9 @@ BOOST_AUTO_TEST_CASE(exit_zero_accepts_and_records_everything) {
   BOOST_TEST(inv.line.text == "\"" + path() + "/filters/rc.sh\"\t\"$(FILE)\"\t\"0\"");
   std::vector<std::string> argv{"{root}/filters/rc.sh", "{root}/tmp/smtp-post-rcpt-1.flt", "0"};
   BOOST_TEST(inv.argv == argv, boost::test_tools::per_element());
-  BOOST_TEST(inv.status == "exited");
+  BOOST_TEST(filter_status_name(inv.status) == "exited");
   BOOST_TEST(inv.exit_code.value_or(-1) == 0);
-  BOOST_TEST(inv.action == "accept");
+  BOOST_TEST(filter_action_name(inv.action) == "accept");
   BOOST_TEST(!inv.stop_list);
   BOOST_TEST(inv.rej_text == "");
   BOOST_TEST(!inv.message_changed);
@@ -191,12 +196,12 @@ BOOST_AUTO_TEST_CASE(exit_codes_decode_reject_and_stop) {
     BOOST_TEST_CONTEXT("exit " << e.code) {
       fs::remove(root.path() / "marker");
       load(tab_line({rc, "$(FILE)", std::to_string(e.code)}) + tab_line({mark}));
-      auto r = runner().run(commands, input());
+      auto r = runner().run(input());
       BOOST_REQUIRE(!r.invocations.empty());
       BOOST_TEST(r.rejected == e.rejected);
       BOOST_TEST(r.invocations[0].exit_code.value_or(-1) == e.code);
       BOOST_TEST(r.invocations[0].stop_list == e.stop);
-      BOOST_TEST(r.invocations[0].action == e.action);
+      BOOST_TEST(filter_action_name(r.invocations[0].action) == e.action);
       // The second command runs only when the first neither rejected nor stopped the list.
       const bool continued = !e.rejected && !e.stop;
       BOOST_TEST(r.invocations.size() == (continued ? 2u : 1u));
@@ -208,12 +213,12 @@ BOOST_AUTO_TEST_CASE(exit_codes_decode_reject_and_stop) {
 BOOST_AUTO_TEST_CASE(rej_first_line_is_the_reply_and_the_file_is_removed) {
   auto rej = script("rej.sh", "printf '550 5.7.1 Go away\\r\\nsecond line\\r\\n' > \"$1.rej\"\nexit 3\n");
   load(tab_line({rej, "$(FILE)"}));
-  auto r = runner().run(commands, input());
+  auto r = runner().run(input());
   BOOST_TEST(r.rejected);
   BOOST_TEST(r.reply.value_or("<none>") == std::string("550 5.7.1 Go away"));
   BOOST_REQUIRE(r.invocations.size() == 1u);
   BOOST_TEST(r.invocations[0].rej_text == "550 5.7.1 Go away");
-  BOOST_TEST(r.invocations[0].action == "reject");
+  BOOST_TEST(filter_action_name(r.invocations[0].action) == "reject");
   BOOST_TEST(leftovers().empty());  // neither $(FILE) nor $(FILE).rej remain
 }
 
@@ -221,14 +226,14 @@ BOOST_AUTO_TEST_CASE(reject_without_rej_has_no_reply) {
   auto rc = script("rc.sh", "exit 3\n");
   auto empty = script("empty.sh", ": > \"$1.rej\"\nexit 3\n");
   load(tab_line({rc, "$(FILE)"}));
-  auto r = runner().run(commands, input());
+  auto r = runner().run(input());
   BOOST_TEST(r.rejected);
   BOOST_TEST(!r.reply.has_value());
   BOOST_TEST(r.invocations[0].rej_text == "");
 
   // An empty .rej leaves the session's default reply too.
   load(tab_line({empty, "$(FILE)"}));
-  auto e = runner().run(commands, input());
+  auto e = runner().run(input());
   BOOST_TEST(e.rejected);
   BOOST_TEST(!e.reply.has_value());
   BOOST_TEST(leftovers().empty());
@@ -237,7 +242,7 @@ BOOST_AUTO_TEST_CASE(reject_without_rej_has_no_reply) {
 BOOST_AUTO_TEST_CASE(rej_of_an_accepting_filter_is_removed_and_ignored) {
   auto stray = script("stray.sh", "echo '554 not me' > \"$1.rej\"\nexit 0\n");
   load(tab_line({stray, "$(FILE)"}));
-  auto r = runner().run(commands, input());
+  auto r = runner().run(input());
   BOOST_TEST(!r.rejected);
   BOOST_TEST(!r.reply.has_value());
   BOOST_TEST(r.invocations[0].rej_text == "");
@@ -259,7 +264,7 @@ BOOST_AUTO_TEST_CASE(conformance_026_post_rcpt_script) {
     in.macros["CRCPT"] = rcpt;
     in.macros["RRCPT"] = "cop@hunet.jp";
     in.macros["FROM"] = "love@soopoo.jp";
-    return runner().run(commands, in);
+    return runner().run(in);
   };
   auto bad = run_for("bad@hunet.jp");
   BOOST_TEST(bad.rejected);
@@ -280,14 +285,14 @@ BOOST_AUTO_TEST_CASE(aex_and_wlex_skip_without_running) {
   auto in = input();
   in.authenticated = true;
   in.whitelisted = true;
-  auto r = runner().run(commands, in);
+  auto r = runner().run(in);
   BOOST_TEST(!r.rejected);
   BOOST_REQUIRE(r.invocations.size() == 3u);
-  BOOST_TEST(r.invocations[0].status == "skipped (aex)");
-  BOOST_TEST(r.invocations[1].status == "skipped (wlex)");
-  BOOST_TEST(r.invocations[2].status == "skipped (aex)");
+  BOOST_TEST(filter_status_name(r.invocations[0].status) == "skipped (aex)");
+  BOOST_TEST(filter_status_name(r.invocations[1].status) == "skipped (wlex)");
+  BOOST_TEST(filter_status_name(r.invocations[2].status) == "skipped (aex)");
   for (const auto& inv : r.invocations) {
-    BOOST_TEST(inv.action == "pass");
+    BOOST_TEST(filter_action_name(inv.action) == "pass");
     BOOST_TEST(!inv.exit_code.has_value());
     BOOST_TEST(inv.argv[1] == "$(FILE)");  // never expanded: no file was written
   }
@@ -298,20 +303,20 @@ BOOST_AUTO_TEST_CASE(aex_and_wlex_skip_without_running) {
 
   // Only white-listed: the aex line runs (and rejects, ending the list).
   in.authenticated = false;
-  auto w = runner().run(commands, in);
+  auto w = runner().run(in);
   BOOST_TEST(w.rejected);
   BOOST_REQUIRE(w.invocations.size() == 1u);
-  BOOST_TEST(w.invocations[0].status == "exited");
+  BOOST_TEST(filter_status_name(w.invocations[0].status) == "exited");
   BOOST_TEST(fs::exists(root.path() / "ran-aex"));
 
   // Only authenticated: the aex line is skipped, the wlex line runs.
   in.authenticated = true;
   in.whitelisted = false;
-  auto a = runner().run(commands, in);
+  auto a = runner().run(in);
   BOOST_TEST(a.rejected);
   BOOST_REQUIRE(a.invocations.size() == 2u);
-  BOOST_TEST(a.invocations[0].status == "skipped (aex)");
-  BOOST_TEST(a.invocations[1].status == "exited");
+  BOOST_TEST(filter_status_name(a.invocations[0].status) == "skipped (aex)");
+  BOOST_TEST(filter_status_name(a.invocations[1].status) == "exited");
   BOOST_TEST(fs::exists(root.path() / "ran-wlex"));
 }
 
@@ -321,7 +326,7 @@ BOOST_AUTO_TEST_CASE(macros_reach_the_filter) {
                  "$(MSGREF)", "--file=$(FILE)", "$(FILE"}));
   auto in = input();
   in.macros["CRCPT"] = "boss@hunet.jp";
-  auto r = runner().run(commands, in);
+  auto r = runner().run(in);
   BOOST_TEST(!r.rejected);
   const std::string file = (tmp() / "smtp-post-rcpt-1.flt").string();
   std::vector<std::string> seen{file,       "love@soopoo.jp", "@@NOPE",           "x@@FROM",
@@ -346,7 +351,7 @@ BOOST_AUTO_TEST_CASE(filter_reads_the_content_and_may_rewrite_it) {
   auto seen = script("seen.sh", "cp \"$1\" \"$MAIL_ROOT/seen-$2.txt\"\n");
   auto add = script("add.sh", "printf 'X-Added: yes\\r\\n' >> \"$1\"\nexit 7\n");
   load(tab_line({seen, "$(FILE)", "1"}) + tab_line({add, "$(FILE)"}) + tab_line({seen, "$(FILE)", "2"}));
-  auto r = runner().run(commands, input());
+  auto r = runner().run(input());
   const std::string rewritten = spool_head + "X-Added: yes\r\n";
   BOOST_TEST(!r.rejected);
   BOOST_TEST(r.changed);
@@ -356,7 +361,7 @@ BOOST_AUTO_TEST_CASE(filter_reads_the_content_and_may_rewrite_it) {
   BOOST_REQUIRE(r.invocations.size() == 3u);
   BOOST_TEST(!r.invocations[0].message_changed);
   BOOST_TEST(r.invocations[1].message_changed);
-  BOOST_TEST(r.invocations[1].action == "accept");
+  BOOST_TEST(filter_action_name(r.invocations[1].action) == "accept");
   BOOST_TEST(!r.invocations[2].message_changed);
   BOOST_TEST(leftovers().empty());
 }
@@ -367,13 +372,13 @@ BOOST_AUTO_TEST_CASE(timeout_counts_as_a_pass) {
   auto mark = script("mark.sh", "touch \"$MAIL_ROOT/marker\"\n");
   load(tab_line({"!timeo=1", slow, "$(FILE)"}) + tab_line({mark}));
   auto t0 = std::chrono::steady_clock::now();
-  auto r = runner().run(commands, input());
+  auto r = runner().run(input());
   BOOST_TEST(ms_since(t0) < 2500);
   BOOST_TEST(!r.rejected);
   BOOST_TEST(!r.reply.has_value());
   BOOST_REQUIRE(r.invocations.size() == 2u);
-  BOOST_TEST(r.invocations[0].status == "timed-out");
-  BOOST_TEST(r.invocations[0].action == "pass");
+  BOOST_TEST(filter_status_name(r.invocations[0].status) == "timed-out");
+  BOOST_TEST(filter_action_name(r.invocations[0].action) == "pass");
   BOOST_TEST(!r.invocations[0].exit_code.has_value());
   BOOST_TEST(fs::exists(root.path() / "marker"));
   BOOST_TEST(leftovers().empty());
@@ -383,10 +388,10 @@ BOOST_AUTO_TEST_CASE(default_timeout_applies_without_timeo) {
   auto slow = script("slow.sh", "sleep 10\nexit 3\n");
   load(tab_line({slow, "$(FILE)"}));
   auto t0 = std::chrono::steady_clock::now();
-  auto r = runner(1).run(commands, input());
+  auto r = runner(1).run(input());
   BOOST_TEST(ms_since(t0) < 2500);
   BOOST_TEST(!r.rejected);
-  BOOST_TEST(r.invocations[0].status == "timed-out");
+  BOOST_TEST(filter_status_name(r.invocations[0].status) == "timed-out");
 }
 
 BOOST_AUTO_TEST_CASE(filters_that_cannot_start_count_as_a_pass) {
@@ -395,19 +400,19 @@ BOOST_AUTO_TEST_CASE(filters_that_cannot_start_count_as_a_pass) {
   auto mark = script("mark.sh", "touch \"$MAIL_ROOT/marker\"\n");
   load(tab_line({"{root}/filters/missing.sh", "$(FILE)"}) + tab_line({"{root}/filters/plain.sh", "$(FILE)"}) +
        tab_line({term, "$(FILE)"}) + tab_line({mark}));
-  auto r = runner().run(commands, input());
+  auto r = runner().run(input());
   BOOST_TEST(!r.rejected);
   BOOST_REQUIRE(r.invocations.size() == 4u);
-  BOOST_TEST(r.invocations[0].status == "failed-to-start");
+  BOOST_TEST(filter_status_name(r.invocations[0].status) == "failed-to-start");
   BOOST_TEST(r.invocations[0].argv[0] == "{root}/filters/missing.sh");
-  BOOST_TEST(r.invocations[1].status == "failed-to-start");
-  BOOST_TEST(r.invocations[2].status == "signaled");
+  BOOST_TEST(filter_status_name(r.invocations[1].status) == "failed-to-start");
+  BOOST_TEST(filter_status_name(r.invocations[2].status) == "signaled");
   for (int i = 0; i < 3; ++i) {
-    BOOST_TEST(r.invocations[i].action == "pass");
+    BOOST_TEST(filter_action_name(r.invocations[i].action) == "pass");
     BOOST_TEST(!r.invocations[i].exit_code.has_value());
     BOOST_TEST(!r.invocations[i].stop_list);
   }
-  BOOST_TEST(r.invocations[3].status == "exited");
+  BOOST_TEST(filter_status_name(r.invocations[3].status) == "exited");
   BOOST_TEST(fs::exists(root.path() / "marker"));
   BOOST_TEST(leftovers().empty());
 }
@@ -421,9 +426,9 @@ BOOST_AUTO_TEST_CASE(environment_zone_and_directory_are_fixed) {
   ::setenv("MAILFLOW_LEAK_CHECK", "must-not-appear", 1);
   auto run = runner();
   run.set_utc_offset_minutes(540);
-  auto r = run.run(commands, input());
+  auto r = run.run(input());
   ::unsetenv("MAILFLOW_LEAK_CHECK");
-  BOOST_TEST(r.invocations[0].status == "exited");
+  BOOST_TEST(filter_status_name(r.invocations[0].status) == "exited");
   BOOST_TEST(read_lines(root.path() / "env.txt") == fixed_environment(root.path(), 540),
              boost::test_tools::per_element());
   BOOST_TEST(read_text(root.path() / "zone.txt") == "+0900\n");
@@ -435,10 +440,10 @@ BOOST_AUTO_TEST_CASE(filters_never_inherit_a_client_socket) {
   int sv[2];
   BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);  // no SOCK_CLOEXEC, like a careless server
   load(tab_line({"/usr/bin/find", "/proc/self/fd", "-mindepth", "1", "-fprintf", "$(FILE).fds", "%f %l\\n"}));
-  auto r = runner().run(commands, input());
+  auto r = runner().run(input());
   ::close(sv[0]);
   ::close(sv[1]);
-  BOOST_TEST(r.invocations[0].status == "exited");
+  BOOST_TEST(filter_status_name(r.invocations[0].status) == "exited");
   BOOST_TEST(r.invocations[0].exit_code.value_or(-1) == 0);
   const auto listing = tmp() / "smtp-post-rcpt-1.flt.fds";
   auto lines = read_lines(listing);
@@ -462,10 +467,10 @@ BOOST_AUTO_TEST_CASE(temp_names_are_deterministic_and_paths_shown_as_root) {
   auto rc = script("rc.sh", "exit 0\n");
   load(tab_line({rc, "$(FILE)"}));
   auto run = runner();
-  auto a = run.run(commands, input());
-  auto b = run.run(commands, input());
-  auto c = run.run(commands, input(config::smtp_filter_hook::pre_data));
-  auto d = run.run(commands, input(config::smtp_filter_hook::post_data));
+  auto a = run.run(input());
+  auto b = run.run(input());
+  auto c = run.run(input(config::smtp_filter_hook::pre_data));
+  auto d = run.run(input(config::smtp_filter_hook::post_data));
   BOOST_TEST(a.invocations[0].argv[1] == "{root}/tmp/smtp-post-rcpt-1.flt");
   BOOST_TEST(b.invocations[0].argv[1] == "{root}/tmp/smtp-post-rcpt-2.flt");
   BOOST_TEST(c.invocations[0].argv[1] == "{root}/tmp/smtp-pre-data-3.flt");
@@ -477,13 +482,13 @@ BOOST_AUTO_TEST_CASE(temp_names_are_deterministic_and_paths_shown_as_root) {
   mailroot_fixture other;
   other.script("rc.sh", "exit 0\n");
   other.load(tab_line({"{root}/filters/rc.sh", "$(FILE)"}));
-  auto again = other.runner().run(other.commands, other.input());
+  auto again = other.runner().run(other.input());
   const auto& x = a.invocations[0];
   const auto& y = again.invocations[0];
   BOOST_TEST(x.argv == y.argv, boost::test_tools::per_element());
-  BOOST_TEST(x.status == y.status);
+  BOOST_TEST((x.status == y.status));
   BOOST_TEST((x.exit_code == y.exit_code));
-  BOOST_TEST(x.action == y.action);
+  BOOST_TEST((x.action == y.action));
   BOOST_TEST(x.line.file == y.line.file);
   BOOST_TEST(x.line.line == y.line.line);
 
@@ -499,7 +504,7 @@ BOOST_AUTO_TEST_CASE(temp_folder_outside_the_mailroot_is_shown_as_tmp) {
   auto rc = script("rc.sh", "exit 0\n");
   load(tab_line({rc, "$(FILE)"}));
   smtp_filter_runner run(processes, root.path(), outside.path() / "spool");
-  auto r = run.run(commands, input(config::smtp_filter_hook::post_data));
+  auto r = run.run(input(config::smtp_filter_hook::post_data));
   BOOST_TEST(r.invocations[0].argv[0] == "{root}/filters/rc.sh");
   BOOST_TEST(r.invocations[0].argv[1] == "{tmp}/smtp-post-data-1.flt");
   BOOST_TEST(fs::is_directory(outside.path() / "spool"));  // made when missing
@@ -517,11 +522,11 @@ BOOST_AUTO_TEST_CASE(runners_on_several_threads_share_a_temp_folder) {
     pool.emplace_back([&, t] {
       auto run = runner();  // one runner per session, all in the same temp folder
       for (int i = 0; i < runs; ++i) {
-        smtp_filter_input in = input();
+        filter_chain in = input();
         in.file_content = "thread-" + std::to_string(t) + "\n";
         in.macros["MSGID"] = std::to_string(t);
-        auto r = run.run(commands, in);
-        if (r.rejected || r.invocations.size() != 1 || r.invocations[0].status != "exited") ++wrong;
+        auto r = run.run(in);
+        if (r.rejected || r.invocations.size() != 1 || filter_status_name(r.invocations[0].status) != "exited") ++wrong;
       }
     });
   }

@@ -1,43 +1,41 @@
-// Drives an smtp_session in memory for unit tests: a MailRoot in a temporary
+// Drives an SMTP session in memory for unit tests: a MailRoot in a temporary
 // folder, a manual clock, zone DNS, a scripted process runner and a spool
-// that keeps messages in memory.
+// that keeps messages in memory, all on env::simulation (the harness's own
+// scheduler), so requests are answered and delays pass as in a replay.
 #pragma once
 
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "../../config/tests/temp_dir.hpp"
 #include "config/mailroot.hpp"
 #include "core/codec.hpp"
-#include "smtp/memory_spool.hpp"
+#include "delivery/mailbox_store.hpp"
+#include "delivery/memory_spool.hpp"
+#include "env/simulation.hpp"
 #include "smtp/smtp_session.hpp"
 
 namespace mailflow::testing {
 
-using smtp::memory_spool;
+using delivery::memory_spool;
 
 struct scripted_runner final : process_runner {
   std::function<process_result(const process_request&)> script;
   std::vector<process_request> calls;
+  process_runner* real = nullptr;  // runs the programs when no script is set
   process_result run(const process_request& r) override {
     calls.push_back(r);
     if (script) return script(r);
+    if (real) return real->run(r);
     process_result res;
     res.result = process_result::status::exited;
     res.exit_code = 0;
     return res;
-  }
-};
-
-struct fixed_logins final : smtp::pop3_login_registry {
-  std::map<std::string, std::int64_t> logins;
-  std::optional<std::int64_t> last_login_ms(const std::string& ip) const override {
-    auto it = logins.find(ip);
-    if (it == logins.end()) return std::nullopt;
-    return it->second;
   }
 };
 
@@ -67,49 +65,69 @@ inline void write_common_mailroot(const temp_dir& t) {
 
 class driver {
  public:
-  explicit driver(const temp_dir& t, smtp::session_settings settings = {}, smtp::endpoint client = {"127.0.0.1", 40000},
-                  smtp::endpoint server = {"127.0.0.1", 25})
-      : clock(1238906842000, 9 * 60) {
+  explicit driver(const temp_dir& t, smtp::smtp_settings settings = {}, endpoint client = {"127.0.0.1", 40000},
+                  endpoint server = {"127.0.0.1", 25})
+      : clock(1238906842000, 9 * 60),
+        mailboxes(t.path()),
+        environment{t.path(), t.path() / "tmp", dns, runner, spool, mailboxes, {}, 9 * 60, 90},
+        settings_(std::move(settings)),
+        client_(std::move(client)),
+        server_(std::move(server)) {
     diagnostic_list d;
     root = config::mailroot::load(t.path(), d);
     diags = d;
-    smtp::smtp_environment env{*root, clock, dns, runner, spool, &logins, (t.path() / "tmp").string()};
-    session = std::make_unique<smtp::smtp_session>(env, std::move(settings), std::move(client), std::move(server));
   }
 
   std::string connect() {
-    session->on_connect();
+    sim = std::make_unique<env::simulation>(clock, environment);
+    conn = &sim->connect(smtp::make_smtp_session(root, clock, settings_, client_, server_), settings_.session_number,
+                         &server_tls());
     return collect();
   }
   // Sends `line` + CRLF and returns every reply line produced, joined by '\n'.
   std::string send(const std::string& line) { return raw(line + "\r\n"); }
   std::string raw(const std::string& bytes) {
-    session->on_bytes(bytes);
+    conn->send(bytes);
     return collect();
   }
   // Feeds one byte at a time.
   std::string trickle(const std::string& bytes) {
-    for (char c : bytes) session->on_bytes(std::string_view(&c, 1));
+    for (char c : bytes) conn->send(std::string_view(&c, 1));
+    return collect();
+  }
+  // The client closes its side.
+  std::string eof() {
+    conn->close();
     return collect();
   }
   std::string ehlo(const std::string& name = "client.test") { return send("EHLO " + name); }
+  // The client side of STARTTLS after the server's 220 (a real in-memory handshake).
   std::string tls_ready() {
-    session->on_tls_ready({"TLSv1.3", "TLS_AES_256_GCM_SHA384"});
+    std::string error;
+    conn->start_tls(error);
+    tls_requested = false;
     return collect();
   }
+  // The handshake fails: the session is told so.
   std::string tls_failed(const std::string& why) {
-    session->on_tls_failed(why);
+    conn->fail_tls(why);
+    tls_requested = false;
     return collect();
   }
   std::string auth_plain(const std::string& user, const std::string& pass) {
     return send("AUTH PLAIN " + base64_encode(std::string("\0", 1) + user + std::string("\0", 1) + pass));
   }
+  // Moves the virtual clock on by `ms`, running whatever falls due.
+  std::string wait_ms(std::int64_t ms) {
+    sim->advance_to(clock.now_ms() + ms);
+    return collect();
+  }
 
   std::vector<event> events;
-  std::vector<smtp::effect> effects;
+  std::string wire;            // every byte the server sent, as sent
   bool closed = false;
   bool tls_requested = false;
-  int delayed = 0;
+  int delayed = 0;             // seconds of XMail's delays before commands
 
   // The stage decisions seen so far for one stage.
   std::vector<stage_decision> decisions(stage s) const {
@@ -123,22 +141,25 @@ class driver {
   zone_resolver dns;
   scripted_runner runner;
   memory_spool spool;
-  fixed_logins logins;
+  delivery::disk_mailbox_store mailboxes;
+  env::environment environment;
   diagnostic_list diags;
-  std::unique_ptr<config::mailroot> root;
-  std::unique_ptr<smtp::smtp_session> session;
+  std::shared_ptr<const config::mailroot> root;
+  std::unique_ptr<env::simulation> sim;
+  env::connection* conn = nullptr;
 
  private:
   std::string collect() {
-    std::string out;
-    for (auto& e : session->take_effects()) {
-      if (auto s = std::get_if<smtp::send_bytes>(&e)) out += s->data;
-      if (std::holds_alternative<smtp::close_connection>(e)) closed = true;
-      if (std::holds_alternative<smtp::start_tls>(e)) tls_requested = true;
-      if (auto d = std::get_if<smtp::delay>(&e)) delayed += d->seconds;
-      effects.push_back(e);
+    sim->settle();
+    std::string out = conn->take_received();
+    wire += out;
+    closed = conn->server_closed();
+    if (conn->tls_requested() && !conn->tls_active()) tls_requested = true;
+    for (auto& te : conn->take_events()) {
+      if (auto n = std::get_if<session_note>(&te.what); n && n->kind == note_kind::delay)
+        delayed += std::stoi(n->detail);
+      events.push_back(std::move(te.what));
     }
-    for (auto& e : session->take_events()) events.push_back(std::move(e));
     std::string joined;
     for (std::size_t i = 0; i < out.size(); ++i) {
       if (out[i] == '\r' && i + 1 < out.size() && out[i + 1] == '\n') continue;
@@ -147,6 +168,25 @@ class driver {
     if (!joined.empty() && joined.back() == '\n') joined.pop_back();
     return joined;
   }
+  // One self-signed server certificate for every test (making one costs milliseconds).
+  static tls::context& server_tls() {
+    static std::unique_ptr<tls::context> ctx = [] {
+      std::string error;
+      auto c = tls::context::server(tls::make_self_signed("hunet.jp"), error);
+      if (!c) throw std::runtime_error("test TLS context: " + error);
+      return c;
+    }();
+    return *ctx;
+  }
+  smtp::smtp_settings settings_;
+  endpoint client_, server_;
 };
+
+// The greeting's <token> (XMail's <unixtime.threadid@SmtpServerDomain>).
+inline std::string greeting_token(const std::string& greeting) {
+  auto a = greeting.find('<');
+  auto b = greeting.find('>', a);
+  return a == std::string::npos || b == std::string::npos ? std::string() : greeting.substr(a, b - a + 1);
+}
 
 }  // namespace mailflow::testing

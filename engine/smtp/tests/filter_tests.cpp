@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(post_data_filter_may_rewrite_the_message) {
   d.connect();
   d.raw("HELO client.test\r\nMAIL FROM:<x@remote.test>\r\nRCPT TO:<cop@hunet.jp>\r\nDATA\r\n");
   BOOST_TEST(d.raw("Subject: t\r\n\r\nbody\r\n.\r\n") == "250 OK <S2>");
-  BOOST_TEST(d.spool.messages.at(0).data.find("body\r\ntagged by filter\r\n") != std::string::npos);
+  BOOST_TEST(d.spool.messages.at(0).data().find("body\r\ntagged by filter\r\n") != std::string::npos);
   BOOST_TEST((d.decisions(stage::filter_post_data).at(0).result == outcome::rewrite));
 }
 

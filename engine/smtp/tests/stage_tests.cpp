@@ -275,7 +275,7 @@ BOOST_AUTO_TEST_CASE(message_size_limits_and_user_override_101) {
 BOOST_AUTO_TEST_CASE(pop3_before_smtp) {
   common c;
   driver d(c.t);
-  d.logins.logins["127.0.0.1"] = d.clock.now_ms() - 60 * 1000;
+  d.environment.pop3_logins["127.0.0.1"] = d.clock.now_ms() - 60 * 1000;
   d.connect();
   d.ehlo();
   BOOST_TEST(d.send("MAIL FROM:<cop@hunet.jp>") == "250 OK");
@@ -283,7 +283,7 @@ BOOST_AUTO_TEST_CASE(pop3_before_smtp) {
   BOOST_TEST((d.decisions(stage::auth_pop3_before_smtp).at(0).result == outcome::accept));
 
   driver expired(c.t);
-  expired.logins.logins["127.0.0.1"] = expired.clock.now_ms() - 901 * 1000;
+  expired.environment.pop3_logins["127.0.0.1"] = expired.clock.now_ms() - 901 * 1000;
   expired.connect();
   expired.ehlo();
   expired.send("MAIL FROM:<cop@hunet.jp>");
@@ -414,7 +414,7 @@ BOOST_AUTO_TEST_CASE(smtpgw_rewrites_the_stored_recipient_077) {
   d.send("DATA");
   BOOST_TEST(d.raw("Subject: routing\r\n\r\nwhere do I go\r\n.\r\n") == "250 OK <S2>");
   BOOST_TEST(d.spool.messages.at(0).rcpt_to == "RCPT TO:<@127.0.0.1:2525:u1@gw.test>");
-  BOOST_TEST(d.spool.messages.at(0).data == "X-AuthUser: cop@hunet.jp\r\nSubject: routing\r\n\r\nwhere do I go\r\n");
+  BOOST_TEST(d.spool.messages.at(0).data() == "X-AuthUser: cop@hunet.jp\r\nSubject: routing\r\n\r\nwhere do I go\r\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -447,8 +447,8 @@ BOOST_AUTO_TEST_CASE(received_hdr_types_093_to_097) {
     a.auth_plain("love@soopoo.jp", "lovesecret");
     a.raw("MAIL FROM:<love@soopoo.jp>\r\nRCPT TO:<cop@hunet.jp>\r\nDATA\r\nSubject: b\r\n\r\ntwo\r\n.\r\n");
     BOOST_TEST_CONTEXT("ReceivedHdrType " << e.type) {
-      auto& anon = d.spool.messages.at(0).data;
-      auto& auth = a.spool.messages.at(0).data;
+      auto anon = d.spool.messages.at(0).data();
+      auto auth = a.spool.messages.at(0).data();
       BOOST_TEST(anon.find("Received: " + e.anon_from) == 0u);
       BOOST_TEST(anon.find(e.anon_by) != std::string::npos);
       BOOST_TEST(auth.find("X-AuthUser: love@soopoo.jp\r\nReceived: " + e.auth_from) == 0u);
@@ -465,7 +465,7 @@ BOOST_AUTO_TEST_CASE(disable_emit_auth_user) {
   d.ehlo();
   d.auth_plain("love@soopoo.jp", "lovesecret");
   d.raw("MAIL FROM:<love@soopoo.jp>\r\nRCPT TO:<cop@hunet.jp>\r\nDATA\r\nSubject: b\r\n\r\ntwo\r\n.\r\n");
-  BOOST_TEST(d.spool.messages.at(0).data.find("X-AuthUser") == std::string::npos);
+  BOOST_TEST(d.spool.messages.at(0).data().find("X-AuthUser") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

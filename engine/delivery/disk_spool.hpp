@@ -11,21 +11,22 @@
 #include <string>
 
 #include "core/env.hpp"
-#include "smtp/smtp_session.hpp"
+#include "delivery/spool.hpp"
 
-namespace mailflow::smtp {
+namespace mailflow::delivery {
 
 class disk_spool final : public spool {
  public:
   // `host_name` ends each file name (XMail: mstime.tid.seq.hostname).
   disk_spool(std::filesystem::path mailroot, std::string host_name, const mailflow::clock& clock);
   std::uint64_t next_message_number() override;
-  bool submit(const spool_message& m, std::string& path_or_error) override;
+  spool_commit_result commit(const spool_commit& c) override;
 
   // The spool file's text for `m` (CRLF lines, <<MAIL-DATA>> then the message).
   static std::string file_text(const spool_message& m);
 
  private:
+  bool submit(const spool_message& m, std::string& path_or_error);
   std::filesystem::path root_;
   std::string host_;
   const mailflow::clock& clock_;
@@ -33,4 +34,4 @@ class disk_spool final : public spool {
   std::uint64_t sequence_ = 0;
 };
 
-}  // namespace mailflow::smtp
+}  // namespace mailflow::delivery

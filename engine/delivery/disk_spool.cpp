@@ -1,4 +1,4 @@
-#include "smtp/disk_spool.hpp"
+#include "delivery/disk_spool.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -9,7 +9,7 @@
 
 #include "core/text.hpp"
 
-namespace mailflow::smtp {
+namespace mailflow::delivery {
 
 namespace fs = std::filesystem;
 
@@ -66,10 +66,11 @@ std::uint64_t disk_spool::next_message_number() {
 
 std::string disk_spool::file_text(const spool_message& m) {
   std::string out;
-  out.reserve(m.data.size() + 256);
+  out.reserve(m.size() + 256);
   for (auto* line : {&m.info_line, &m.smtp_domain, &m.message_ref, &m.mail_from, &m.rcpt_to}) out += *line + "\r\n";
   out += "<<MAIL-DATA>>\r\n";
-  out += m.data;
+  out += m.headers;
+  if (m.body) out += *m.body;
   return out;
 }
 
@@ -113,4 +114,23 @@ bool disk_spool::submit(const spool_message& m, std::string& where) {
   return true;
 }
 
-}  // namespace mailflow::smtp
+spool_commit_result disk_spool::commit(const spool_commit& c) {
+  // All or nothing: a transaction whose copies cannot all be stored is not
+  // acknowledged, so the copies already in mess/ are taken back out.
+  spool_commit_result r;
+  for (auto& m : c.messages) {
+    std::string where;
+    if (!submit(m, where)) {
+      std::error_code ec;
+      for (auto& done : r.where) fs::remove(root_ / done, ec);
+      r.where.clear();
+      r.error = where;
+      return r;
+    }
+    r.where.push_back(std::move(where));
+  }
+  r.ok = true;
+  return r;
+}
+
+}  // namespace mailflow::delivery

@@ -4,10 +4,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "../../config/tests/temp_dir.hpp"
-#include "smtp/disk_spool.hpp"
+#include "delivery/disk_spool.hpp"
 
 using namespace mailflow;
 using mailflow::testing::temp_dir;
@@ -22,14 +23,14 @@ std::string read(const fs::path& p) {
   return ss.str();
 }
 
-smtp::spool_message sample() {
-  smtp::spool_message m;
+spool_message sample() {
+  spool_message m;
   m.info_line = "[127.0.0.1]:40000;[127.0.0.1]:25;Sun, 5 Apr 2009 13:47:22 +0900";
   m.smtp_domain = "hunet.jp";
   m.message_ref = "S2";
   m.mail_from = "MAIL FROM:<cop@hunet.jp>";
   m.rcpt_to = "RCPT TO:<love@soopoo.jp>";
-  m.data = "Subject: hi\r\n\r\nbody\r\n";
+  m.body = std::make_shared<const std::string>("Subject: hi\r\n\r\nbody\r\n");
   return m;
 }
 
@@ -39,20 +40,22 @@ BOOST_AUTO_TEST_CASE(message_numbers_come_from_message_id) {
   temp_dir t;
   t.write("message.id", "1\n");
   manual_clock clock(1238906842000, 540);
-  smtp::disk_spool spool(t.path(), "mx.hunet.jp", clock);
+  delivery::disk_spool spool(t.path(), "mx.hunet.jp", clock);
   BOOST_TEST(spool.next_message_number() == 2u);
   BOOST_TEST(spool.next_message_number() == 3u);
   BOOST_TEST(read(t.path() / "message.id") == "3\n");
-  smtp::disk_spool again(t.path(), "mx.hunet.jp", clock);  // a restart goes on from the file
+  delivery::disk_spool again(t.path(), "mx.hunet.jp", clock);  // a restart goes on from the file
   BOOST_TEST(again.next_message_number() == 4u);
 }
 
 BOOST_AUTO_TEST_CASE(a_message_becomes_an_xmail_spool_file_in_mess) {
   temp_dir t;
   manual_clock clock(1238906842000, 540);
-  smtp::disk_spool spool(t.path(), "mx.hunet.jp", clock);
-  std::string where;
-  BOOST_REQUIRE(spool.submit(sample(), where));
+  delivery::disk_spool spool(t.path(), "mx.hunet.jp", clock);
+  auto r = spool.commit(spool_commit{{sample()}});
+  BOOST_REQUIRE(r.ok);
+  BOOST_REQUIRE(r.where.size() == 1u);
+  const std::string where = r.where[0];
   BOOST_TEST(where.rfind("spool/1/0/mess/1238906842000.", 0) == 0u);
   BOOST_TEST(where.substr(where.size() - 14) == ".1.mx.hunet.jp");
   BOOST_TEST(read(t.path() / where) ==
@@ -65,8 +68,9 @@ BOOST_AUTO_TEST_CASE(a_spool_that_cannot_be_written_says_so) {
   temp_dir t;
   t.write("spool", "a file where the spool folder should be\n");
   manual_clock clock(0, 0);
-  smtp::disk_spool spool(t.path(), "mx", clock);
-  std::string where;
-  BOOST_TEST(!spool.submit(sample(), where));
-  BOOST_TEST(where.find("cannot create spool/1/0/temp/") == 0u);
+  delivery::disk_spool spool(t.path(), "mx", clock);
+  auto r = spool.commit(spool_commit{{sample(), sample()}});
+  BOOST_TEST(!r.ok);
+  BOOST_TEST(r.where.empty());
+  BOOST_TEST(r.error.find("cannot create spool/1/0/temp/") == 0u);
 }

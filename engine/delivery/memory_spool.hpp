@@ -1,14 +1,15 @@
 // A spool that keeps accepted messages in memory: what trace, the replay
-// harness and the tests hand to smtp_session instead of the disk spool.
+// harness and the tests use instead of the disk spool. Copies of one
+// transaction share their body.
 #pragma once
 
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "smtp/smtp_session.hpp"
+#include "delivery/spool.hpp"
 
-namespace mailflow::smtp {
+namespace mailflow::delivery {
 
 class memory_spool final : public spool {
  public:
@@ -16,22 +17,26 @@ class memory_spool final : public spool {
   explicit memory_spool(std::uint64_t last = 1, std::string shown = "(kept in memory)")
       : last_(last), shown_(std::move(shown)) {}
   std::uint64_t next_message_number() override { return ++last_; }
-  bool submit(const spool_message& m, std::string& where) override {
+  spool_commit_result commit(const spool_commit& c) override {
+    spool_commit_result r;
     if (fail) {
-      where = "disk full";
-      return false;
+      r.error = "disk full";
+      return r;
     }
-    messages.push_back(m);
-    where = shown_;
-    return true;
+    for (auto& m : c.messages) {
+      messages.push_back(m);
+      r.where.push_back(shown_);
+    }
+    r.ok = true;
+    return r;
   }
 
   std::vector<spool_message> messages;
-  bool fail = false;  // tests: every submit fails as a full disk would
+  bool fail = false;  // tests: every commit fails as a full disk would
 
  private:
   std::uint64_t last_;
   std::string shown_;
 };
 
-}  // namespace mailflow::smtp
+}  // namespace mailflow::delivery
