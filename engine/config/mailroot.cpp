@@ -1,9 +1,9 @@
 #include "mailroot.hpp"
 
+#include <dirent.h>
+
 #include <algorithm>
 #include <exception>
-#include <fstream>
-#include <unordered_set>
 #include <thread>
 
 #include "core/text.hpp"
@@ -61,140 +61,261 @@ bool account_files::flag(std::string_view name, bool fallback) const {
   return n ? *n != 0 : fallback;
 }
 
-const tab_file* mailroot::keep(std::unique_ptr<tab_file> f) {
-  if (!f) return nullptr;
-  auto* p = f.get();
-  files_[p->path()] = std::move(f);
-  return p;
-}
+// ---------------------------------------------------------------- sources and the part cache
 
-void mailroot::index_accounts() {
-  account_index_.reserve(accounts_.size());
-  for (std::size_t i = 0; i < accounts_.size(); ++i) {
-    auto& a = accounts_[i];
-    auto kept = account_index_.insert(hash_lower(a.name, a.domain), i, [&](std::size_t j) {
-      return iequals(accounts_[j].name, a.name) && iequals(accounts_[j].domain, a.domain);
-    });
-    if (kept != i) duplicate_accounts_.emplace_back(i, kept);
-  }
-}
+disk_tables::disk_tables(std::filesystem::path root) : root_(std::move(root)) {}
 
-void mailroot::index_aliases() {
-  alias_exact_.reserve(aliases_.size());
-  for (std::size_t i = 0; i < aliases_.size(); ++i) {
-    auto& a = aliases_[i];
-    if (has_wildcards(a.domain) || has_wildcards(a.alias)) {
-      alias_wild_.push_back(i);
-    } else {
-      auto kept = alias_exact_.insert(hash_lower(a.domain, a.alias), i, [&](std::size_t j) {
-        return iequals(aliases_[j].domain, a.domain) && iequals(aliases_[j].alias, a.alias);
-      });
-      if (kept != i) duplicate_aliases_.emplace_back(i, kept);
+std::shared_ptr<const std::string> disk_tables::read(const std::string& name, diagnostic_list& diags) {
+  // One listing tells which of the forty-odd root files exist, so absent ones
+  // cost no system call (a harness loads a MailRoot per scenario).
+  if (!listed_) {
+    listed_ = true;
+    if (DIR* d = ::opendir(root_.c_str())) {
+      while (auto* e = ::readdir(d)) present_.emplace_back(e->d_name);
+      ::closedir(d);
+      std::sort(present_.begin(), present_.end());
+      if (present_.empty()) present_.emplace_back(".");  // listed, and empty
     }
   }
-  std::stable_sort(alias_wild_.begin(), alias_wild_.end(), [&](auto x, auto y) {
-    auto& a = aliases_[x];
-    auto& b = aliases_[y];
+  if (!present_.empty() && name.find('/') == std::string::npos &&
+      !std::binary_search(present_.begin(), present_.end(), name))
+    return nullptr;
+  std::string text;
+  if (!read_file_text(root_, name, text, diags)) return nullptr;
+  return std::make_shared<const std::string>(std::move(text));
+}
+
+std::shared_ptr<const void> table_cache::find(const std::string& name,
+                                              const std::shared_ptr<const std::string>& text) const {
+  std::size_t h = std::hash<std::string_view>()(*text) ^ std::hash<std::string>()(name);
+  auto [from, to] = parts_.equal_range(h);
+  for (auto it = from; it != to; ++it)
+    if (it->second.name == name && (it->second.text == text || *it->second.text == *text)) return it->second.part;
+  return nullptr;
+}
+
+void table_cache::keep(const std::string& name, std::shared_ptr<const std::string> text,
+                       std::shared_ptr<const void> part) {
+  std::size_t h = std::hash<std::string_view>()(*text) ^ std::hash<std::string>()(name);
+  parts_.emplace(h, entry{name, h, std::move(text), std::move(part)});
+}
+
+// ---------------------------------------------------------------- loading
+
+namespace {
+
+template <class Entry>
+using indexed = mailroot::indexed<Entry>;
+
+void index_domains(indexed<domain_entry>& t) {
+  t.exact.reserve(t.entries.size());
+  for (std::size_t i = 0; i < t.entries.size(); ++i) {
+    auto& name = t.entries[i].name;
+    auto kept = t.exact.insert(hash_lower(name), i, [&](std::size_t j) { return iequals(t.entries[j].name, name); });
+    if (kept != i) t.duplicates.emplace_back(i, kept);
+  }
+}
+
+void index_alias_domains(indexed<alias_domain_entry>& t) {
+  for (std::size_t i = 0; i < t.entries.size(); ++i) {
+    auto& e = t.entries[i];
+    if (has_wildcards(e.pattern)) {
+      t.wild.push_back(i);
+    } else {
+      t.exact.insert(hash_lower(e.pattern), i, [&](std::size_t j) { return iequals(t.entries[j].pattern, e.pattern); });
+    }
+  }
+  std::stable_sort(t.wild.begin(), t.wild.end(),
+                   [&](auto a, auto b) { return t.entries[a].pattern.size() > t.entries[b].pattern.size(); });
+}
+
+void index_accounts(indexed<account>& t) {
+  t.exact.reserve(t.entries.size());
+  for (std::size_t i = 0; i < t.entries.size(); ++i) {
+    auto& a = t.entries[i];
+    auto kept = t.exact.insert(hash_lower(a.name, a.domain), i, [&](std::size_t j) {
+      return iequals(t.entries[j].name, a.name) && iequals(t.entries[j].domain, a.domain);
+    });
+    if (kept != i) t.duplicates.emplace_back(i, kept);
+  }
+}
+
+void index_aliases(indexed<alias_entry>& t) {
+  t.exact.reserve(t.entries.size());
+  for (std::size_t i = 0; i < t.entries.size(); ++i) {
+    auto& a = t.entries[i];
+    if (has_wildcards(a.domain) || has_wildcards(a.alias)) {
+      t.wild.push_back(i);
+    } else {
+      auto kept = t.exact.insert(hash_lower(a.domain, a.alias), i, [&](std::size_t j) {
+        return iequals(t.entries[j].domain, a.domain) && iequals(t.entries[j].alias, a.alias);
+      });
+      if (kept != i) t.duplicates.emplace_back(i, kept);
+    }
+  }
+  std::stable_sort(t.wild.begin(), t.wild.end(), [&](auto x, auto y) {
+    auto& a = t.entries[x];
+    auto& b = t.entries[y];
     if (a.alias.size() != b.alias.size()) return a.alias.size() > b.alias.size();
     return a.domain.size() > b.domain.size();
   });
 }
 
+// Reads, parses (or reuses) and records one root-level table.
+class part_loader {
+ public:
+  part_loader(table_source& tables, table_cache* cache, diagnostic_list& diags,
+              std::vector<std::shared_ptr<const tab_file>>& files)
+      : tables_(tables), cache_(cache), diags_(diags), files_(files) {}
+
+  // The text of `name` read now (a large file may be parsed on another thread).
+  struct pending {
+    std::string name;
+    std::shared_ptr<const std::string> text;
+    std::shared_ptr<const void> cached;
+    diagnostic_list read_diags;
+  };
+  pending start(const char* name) {
+    pending p;
+    p.name = name;
+    p.text = tables_.read(p.name, p.read_diags);
+    if (p.text && cache_) p.cached = cache_->find(p.name, p.text);
+    return p;
+  }
+
+  // make(file, diags) -> T builds the value from the parsed file (null when the file is absent).
+  template <class T, class Make>
+  static std::shared_ptr<const table_part<T>> build(pending& p, Make make) {
+    if (p.cached) return std::static_pointer_cast<const table_part<T>>(p.cached);
+    auto part = std::make_shared<table_part<T>>();
+    if (p.text) part->file = tab_file::parse(p.name, *p.text, part->diags);
+    part->value = make(part->file.get(), part->diags);
+    return part;
+  }
+
+  template <class T>
+  void finish(pending& p, const std::shared_ptr<const table_part<T>>& part) {
+    diags_.append(p.read_diags);
+    diags_.append(part->diags);
+    if (part->file) files_.push_back(part->file);
+    if (cache_ && p.text && !p.cached) cache_->keep(p.name, p.text, part);
+  }
+
+  template <class T, class Make>
+  std::shared_ptr<const table_part<T>> load(const char* name, Make make) {
+    auto p = start(name);
+    auto part = build<T>(p, make);
+    finish(p, part);
+    return part;
+  }
+
+ private:
+  table_source& tables_;
+  table_cache* cache_;
+  diagnostic_list& diags_;
+  std::vector<std::shared_ptr<const tab_file>>& files_;
+};
+
+// A parser that returns a vector, as a part maker.
+template <class Parse>
+auto vector_of(Parse parse) {
+  return [parse](const tab_file* f, diagnostic_list& d) { return parse(f, d); };
+}
+
+}  // namespace
+
 std::unique_ptr<mailroot> mailroot::load(const std::filesystem::path& root, diagnostic_list& diags) {
+  disk_tables tables(root);
+  return load(root, tables, nullptr, diags);
+}
+
+std::unique_ptr<mailroot> mailroot::load(const std::filesystem::path& root, table_source& tables, table_cache* cache,
+                                         diagnostic_list& diags) {
   std::unique_ptr<mailroot> m(new mailroot());
   m->root_ = root;
-  // One directory listing tells which of the forty-odd root files exist, so
-  // absent ones cost no system call (a harness loads a MailRoot per scenario).
-  std::unordered_set<std::string> present;
-  std::error_code list_error;
-  for (auto it = std::filesystem::directory_iterator(root, list_error);
-       !list_error && it != std::filesystem::directory_iterator(); it.increment(list_error))
-    present.insert(it->path().filename().string());
-  auto read = [&](const char* name) -> const tab_file* {
-    if (!list_error && !present.count(name)) return nullptr;
-    return m->keep(tab_file::load(root, name, diags));
-  };
+  part_loader parts(tables, cache, diags, m->files_);
 
-  m->server_ = server_config::from(variable_table::from(read("server.tab"), diags), diags);
-
-  m->domains_ = parse_domains(read("domains.tab"), diags);
-  m->domain_index_.reserve(m->domains_.size());
-  for (std::size_t i = 0; i < m->domains_.size(); ++i) {
-    auto& name = m->domains_[i].name;
-    auto kept =
-        m->domain_index_.insert(hash_lower(name), i, [&](std::size_t j) { return iequals(m->domains_[j].name, name); });
-    if (kept != i) m->duplicate_domains_.emplace_back(i, kept);
-  }
-
-  m->alias_domains_ = parse_alias_domains(read("aliasdomain.tab"), diags);
-  for (std::size_t i = 0; i < m->alias_domains_.size(); ++i) {
-    auto& e = m->alias_domains_[i];
-    if (has_wildcards(e.pattern)) {
-      m->alias_domain_wild_.push_back(i);
-    } else {
-      m->alias_domain_exact_.insert(hash_lower(e.pattern), i,
-                                    [&](std::size_t j) { return iequals(m->alias_domains_[j].pattern, e.pattern); });
-    }
-  }
-  std::stable_sort(m->alias_domain_wild_.begin(), m->alias_domain_wild_.end(), [&](auto a, auto b) {
-    return m->alias_domains_[a].pattern.size() > m->alias_domains_[b].pattern.size();
+  m->server_ = parts.load<server_config>("server.tab", [](const tab_file* f, diagnostic_list& d) {
+    return server_config::from(variable_table::from(f, d), d);
   });
+  m->domains_ = parts.load<indexed<domain_entry>>("domains.tab", [](const tab_file* f, diagnostic_list& d) {
+    indexed<domain_entry> t;
+    t.entries = parse_domains(f, d);
+    index_domains(t);
+    return t;
+  });
+  m->alias_domains_ =
+      parts.load<indexed<alias_domain_entry>>("aliasdomain.tab", [](const tab_file* f, diagnostic_list& d) {
+        indexed<alias_domain_entry> t;
+        t.entries = parse_alias_domains(f, d);
+        index_alias_domains(t);
+        return t;
+      });
 
-  // aliases.tab is the other big table: on a large MailRoot it is read and
+  // aliases.tab is the other big table: on a large MailRoot it is parsed and
   // indexed on a second thread while mailusers.tab is; the results and the
   // order of the diagnostics are the same either way.
-  diagnostic_list alias_diags;
-  std::unique_ptr<tab_file> alias_file;
+  auto make_aliases = [](const tab_file* f, diagnostic_list& d) {
+    indexed<alias_entry> t;
+    t.entries = parse_aliases(f, d);
+    index_aliases(t);
+    return t;
+  };
+  auto aliases = parts.start("aliases.tab");
+  part_ptr<indexed<alias_entry>> alias_part;
   std::exception_ptr alias_error;
-  auto load_aliases = [&] {
+  auto build_aliases = [&] {
     try {
-      alias_file = tab_file::load(root, "aliases.tab", alias_diags);
-      m->aliases_ = parse_aliases(alias_file.get(), alias_diags);
-      m->index_aliases();
+      alias_part = part_loader::build<indexed<alias_entry>>(aliases, make_aliases);
     } catch (...) {
       alias_error = std::current_exception();
     }
   };
-  std::error_code size_error;
-  auto alias_bytes = std::filesystem::file_size(root / "aliases.tab", size_error);
   std::jthread alias_thread;
-  if (!size_error && alias_bytes >= parallel_load_bytes) alias_thread = std::jthread(load_aliases);
+  if (!aliases.cached && aliases.text && aliases.text->size() >= parallel_load_bytes)
+    alias_thread = std::jthread(build_aliases);
 
-  m->accounts_ = parse_accounts(read("mailusers.tab"), diags);
-  m->index_accounts();
-
+  m->accounts_ = parts.load<indexed<account>>("mailusers.tab", [](const tab_file* f, diagnostic_list& d) {
+    indexed<account> t;
+    t.entries = parse_accounts(f, d);
+    index_accounts(t);
+    return t;
+  });
   if (alias_thread.joinable()) {
     alias_thread.join();
   } else {
-    load_aliases();
+    build_aliases();
   }
   if (alias_error) std::rethrow_exception(alias_error);
-  m->keep(std::move(alias_file));
-  diags.append(alias_diags);
+  parts.finish(aliases, alias_part);
+  m->aliases_ = alias_part;
 
-  m->ext_aliases_ = parse_ext_aliases(read("extaliases.tab"), diags);
-  m->ctrl_accounts_ = parse_ctrl_accounts(read("ctrlaccounts.tab"), diags);
-  m->smtpauth_ = parse_smtpauth(read("smtpauth.tab"), diags);
-  m->extauth_ = parse_extauth(read("smtpextauth.tab"), diags);
-  m->relay_ = parse_relay(read("smtprelay.tab"), diags);
-  m->spammers_ = parse_spammers(read("spammers.tab"), diags);
+  m->ext_aliases_ = parts.load<std::vector<ext_alias_entry>>("extaliases.tab", vector_of(parse_ext_aliases));
+  m->ctrl_accounts_ = parts.load<std::vector<ctrl_account>>("ctrlaccounts.tab", vector_of(parse_ctrl_accounts));
+  m->smtpauth_ = parts.load<std::vector<smtpauth_entry>>("smtpauth.tab", vector_of(parse_smtpauth));
+  m->extauth_ = parts.load<std::vector<extauth_entry>>("smtpextauth.tab", vector_of(parse_extauth));
+  m->relay_ = parts.load<std::vector<network_entry>>("smtprelay.tab", vector_of(parse_relay));
+  m->spammers_ = parts.load<std::vector<spammer_entry>>("spammers.tab", vector_of(parse_spammers));
   for (auto k : {ipmap_kind::smtp, ipmap_kind::pop3, ipmap_kind::ctrl, ipmap_kind::finger})
-    m->ipmaps_[static_cast<int>(k)] = parse_ipmap(read(ipmap_file_name(k)), diags);
-  m->ipprop_ = parse_ipprop(read("smtp.ipprop.tab"), diags);
-  m->hnprop_ = parse_hnprop(read("smtp.hnprop.tab"), diags);
-  m->spam_addresses_ = parse_spam_addresses(read("spam-address.tab"), diags);
-  m->smtpgw_ = parse_routes(read("smtpgw.tab"), diags);
-  m->smtpfwd_ = parse_routes(read("smtpfwd.tab"), diags);
-  m->pop3links_ = parse_pop3links(read("pop3links.tab"), diags);
-  m->filters_in_ = parse_filter_selection(read("filters.in.tab"), diags);
-  m->filters_out_ = parse_filter_selection(read("filters.out.tab"), diags);
+    m->ipmaps_[static_cast<int>(k)] = parts.load<std::vector<ipmap_entry>>(ipmap_file_name(k), vector_of(parse_ipmap));
+  m->ipprop_ = parts.load<std::vector<ipprop_entry>>("smtp.ipprop.tab", vector_of(parse_ipprop));
+  m->hnprop_ = parts.load<std::vector<hnprop_entry>>("smtp.hnprop.tab", vector_of(parse_hnprop));
+  m->spam_addresses_ =
+      parts.load<std::vector<spam_address_entry>>("spam-address.tab", vector_of(parse_spam_addresses));
+  m->smtpgw_ = parts.load<std::vector<route_entry>>("smtpgw.tab", vector_of(parse_routes));
+  m->smtpfwd_ = parts.load<std::vector<route_entry>>("smtpfwd.tab", vector_of(parse_routes));
+  m->pop3links_ = parts.load<std::vector<pop3link_entry>>("pop3links.tab", vector_of(parse_pop3links));
+  m->filters_in_ =
+      parts.load<std::vector<filter_select_entry>>("filters.in.tab", vector_of(parse_filter_selection));
+  m->filters_out_ =
+      parts.load<std::vector<filter_select_entry>>("filters.out.tab", vector_of(parse_filter_selection));
   for (auto h : {smtp_filter_hook::post_rcpt, smtp_filter_hook::pre_data, smtp_filter_hook::post_data})
-    m->smtp_filters_[static_cast<int>(h)] = parse_filter_commands(read(smtp_filter_file_name(h)), diags);
+    m->smtp_filters_[static_cast<int>(h)] =
+        parts.load<std::vector<filter_command>>(smtp_filter_file_name(h), vector_of(parse_filter_commands));
+  std::sort(m->files_.begin(), m->files_.end(), [](auto& a, auto& b) { return a->path() < b->path(); });
 
-  std::ifstream id_in(root / "message.id", std::ios::binary);
-  if (id_in) {
-    std::string text((std::istreambuf_iterator<char>(id_in)), std::istreambuf_iterator<char>());
-    auto n = parse_int(trim(text));
+  if (auto text = tables.read("message.id", diags)) {
+    auto n = parse_int(trim(*text));
     if (n && *n >= 0) {
       m->message_id_ = static_cast<std::uint64_t>(*n);
     } else {
@@ -204,55 +325,59 @@ std::unique_ptr<mailroot> mailroot::load(const std::filesystem::path& root, diag
   return m;
 }
 
-bool mailroot::has_file(std::string_view rel_path) const { return files_.find(rel_path) != files_.end(); }
-
 const tab_file* mailroot::file(std::string_view rel_path) const {
-  auto it = files_.find(rel_path);
-  return it == files_.end() ? nullptr : it->second.get();
+  auto it = std::lower_bound(files_.begin(), files_.end(), rel_path,
+                             [](const std::shared_ptr<const tab_file>& f, std::string_view p) { return f->path() < p; });
+  return it != files_.end() && (*it)->path() == rel_path ? it->get() : nullptr;
 }
+
+bool mailroot::has_file(std::string_view rel_path) const { return file(rel_path) != nullptr; }
 
 std::vector<const tab_file*> mailroot::files() const {
   std::vector<const tab_file*> out;
-  for (auto& [name, f] : files_) out.push_back(f.get());
+  for (auto& f : files_) out.push_back(f.get());
   return out;
 }
 
 const domain_entry* mailroot::find_domain(std::string_view domain) const {
-  auto i = domain_index_.find(hash_lower(domain), [&](std::size_t j) { return iequals(domains_[j].name, domain); });
-  return i ? &domains_[*i] : nullptr;
+  auto& t = domains_->value;
+  auto i = t.exact.find(hash_lower(domain), [&](std::size_t j) { return iequals(t.entries[j].name, domain); });
+  return i ? &t.entries[*i] : nullptr;
 }
 
 const alias_domain_entry* mailroot::find_alias_domain(std::string_view domain) const {
-  auto i = alias_domain_exact_.find(hash_lower(domain),
-                                    [&](std::size_t j) { return iequals(alias_domains_[j].pattern, domain); });
-  if (i) return &alias_domains_[*i];
-  for (auto i : alias_domain_wild_)
-    if (wildcard_match(alias_domains_[i].pattern, domain)) return &alias_domains_[i];
+  auto& t = alias_domains_->value;
+  auto i = t.exact.find(hash_lower(domain), [&](std::size_t j) { return iequals(t.entries[j].pattern, domain); });
+  if (i) return &t.entries[*i];
+  for (auto i : t.wild)
+    if (wildcard_match(t.entries[i].pattern, domain)) return &t.entries[i];
   return nullptr;
 }
 
 const account* mailroot::find_account(std::string_view user, std::string_view domain) const {
-  auto i = account_index_.find(hash_lower(user, domain), [&](std::size_t j) {
-    return iequals(accounts_[j].name, user) && iequals(accounts_[j].domain, domain);
+  auto& t = accounts_->value;
+  auto i = t.exact.find(hash_lower(user, domain), [&](std::size_t j) {
+    return iequals(t.entries[j].name, user) && iequals(t.entries[j].domain, domain);
   });
-  return i ? &accounts_[*i] : nullptr;
+  return i ? &t.entries[*i] : nullptr;
 }
 
 void mailroot::find_accounts(std::span<const account_key> keys, std::span<const account*> out) const {
+  auto& t = accounts_->value;
   constexpr std::size_t batch = 16;
   std::uint64_t hashes[batch];
   for (std::size_t start = 0; start < keys.size(); start += batch) {
     std::size_t n = std::min(batch, keys.size() - start);
     for (std::size_t k = 0; k < n; ++k) {
       hashes[k] = hash_lower(keys[start + k].first, keys[start + k].second);
-      account_index_.prefetch(hashes[k]);
+      t.exact.prefetch(hashes[k]);
     }
     for (std::size_t k = 0; k < n; ++k) {
       auto [user, domain] = keys[start + k];
-      auto i = account_index_.find(hashes[k], [&](std::size_t j) {
-        return iequals(accounts_[j].name, user) && iequals(accounts_[j].domain, domain);
+      auto i = t.exact.find(hashes[k], [&](std::size_t j) {
+        return iequals(t.entries[j].name, user) && iequals(t.entries[j].domain, domain);
       });
-      out[start + k] = i ? &accounts_[*i] : nullptr;
+      out[start + k] = i ? &t.entries[*i] : nullptr;
     }
   }
 }
@@ -264,12 +389,13 @@ const account* mailroot::find_account(std::string_view address) const {
 }
 
 const alias_entry* mailroot::find_alias(std::string_view user, std::string_view domain) const {
-  auto i = alias_exact_.find(hash_lower(domain, user), [&](std::size_t j) {
-    return iequals(aliases_[j].domain, domain) && iequals(aliases_[j].alias, user);
+  auto& t = aliases_->value;
+  auto i = t.exact.find(hash_lower(domain, user), [&](std::size_t j) {
+    return iequals(t.entries[j].domain, domain) && iequals(t.entries[j].alias, user);
   });
-  if (i) return &aliases_[*i];
-  for (auto i : alias_wild_) {
-    auto& a = aliases_[i];
+  if (i) return &t.entries[*i];
+  for (auto i : t.wild) {
+    auto& a = t.entries[i];
     if (wildcard_match(a.domain, domain) && wildcard_match(a.alias, user)) return &a;
   }
   return nullptr;
@@ -289,31 +415,31 @@ std::pair<std::string_view, std::string_view> mailroot::alias_target_view(const 
 }
 
 const ext_alias_entry* mailroot::find_ext_alias(std::string_view user, std::string_view domain) const {
-  for (auto& e : ext_aliases_)
+  for (auto& e : ext_aliases_->value)
     if (iequals(e.ext_account, user) && iequals(e.ext_domain, domain)) return &e;
   return nullptr;
 }
 
 const smtpauth_entry* mailroot::find_smtpauth(std::string_view user) const {
-  for (auto& e : smtpauth_)
+  for (auto& e : smtpauth_->value)
     if (e.user == user) return &e;
   return nullptr;
 }
 
 const extauth_entry* mailroot::find_extauth(std::string_view mechanism) const {
-  for (auto& e : extauth_)
+  for (auto& e : extauth_->value)
     if (iequals(e.name, mechanism)) return &e;
   return nullptr;
 }
 
 const network_entry* mailroot::find_relay(const ip_address& a) const {
-  for (auto& e : relay_)
+  for (auto& e : relay_->value)
     if (e.net.contains(a)) return &e;
   return nullptr;
 }
 
 const spammer_entry* mailroot::find_spammer(const ip_address& a) const {
-  for (auto& e : spammers_)
+  for (auto& e : spammers_->value)
     if (e.net.contains(a)) return &e;
   return nullptr;
 }
@@ -326,13 +452,13 @@ const ipmap_entry* mailroot::decide_ipmap(const std::vector<ipmap_entry>& entrie
 }
 
 const ipprop_entry* mailroot::find_ipprop(const ip_address& a) const {
-  for (auto& e : ipprop_)
+  for (auto& e : ipprop_->value)
     if (e.net.contains(a)) return &e;
   return nullptr;
 }
 
 const hnprop_entry* mailroot::find_hnprop(std::string_view host) const {
-  for (auto& e : hnprop_) {
+  for (auto& e : hnprop_->value) {
     if (iequals(host, e.host)) return &e;
     if (e.subdomains && host.size() > e.host.size() + 1 && iends_with(host, e.host) &&
         host[host.size() - e.host.size() - 1] == '.')
@@ -342,19 +468,19 @@ const hnprop_entry* mailroot::find_hnprop(std::string_view host) const {
 }
 
 const spam_address_entry* mailroot::find_spam_address(std::string_view address) const {
-  for (auto& e : spam_addresses_)
+  for (auto& e : spam_addresses_->value)
     if (wildcard_match(e.pattern, address)) return &e;
   return nullptr;
 }
 
 const route_entry* mailroot::find_smtpgw(std::string_view domain) const {
-  for (auto& e : smtpgw_)
+  for (auto& e : smtpgw_->value)
     if (wildcard_match(e.domain, domain)) return &e;
   return nullptr;
 }
 
 const route_entry* mailroot::find_smtpfwd(std::string_view domain) const {
-  for (auto& e : smtpfwd_)
+  for (auto& e : smtpfwd_->value)
     if (wildcard_match(e.domain, domain)) return &e;
   return nullptr;
 }
@@ -406,16 +532,23 @@ std::shared_ptr<const domain_files> mailroot::domain_data(std::string_view domai
   return cached<domain_files>("domain:" + to_lower(domain), [&] { return read_domain_files(root_, domain); });
 }
 
-std::shared_ptr<const command_file> mailroot::load_command_file(const std::string& rel, proc_context ctx) const {
-  return cached<command_file>("cmd:" + rel, [&]() -> std::shared_ptr<const command_file> {
+template <class T, class Parse>
+std::shared_ptr<const T> mailroot::cached_file(const std::string& key, const std::string& rel, Parse parse) const {
+  return cached<T>(key, [&]() -> std::shared_ptr<const T> {
     diagnostic_list diags;
     auto f = tab_file::load(root_, rel, diags);
     if (!f) return nullptr;
-    auto data = std::make_shared<command_file>();
+    auto data = std::make_shared<T>();
     data->diags = std::move(diags);
     data->file = std::move(f);
-    data->commands = parse_proc_commands(data->file.get(), ctx, data->diags);
+    parse(*data);
     return data;
+  });
+}
+
+std::shared_ptr<const command_file> mailroot::load_command_file(const std::string& rel, proc_context ctx) const {
+  return cached_file<command_file>("cmd:" + rel, rel, [&](command_file& d) {
+    d.commands = parse_proc_commands(d.file.get(), ctx, d.diags);
   });
 }
 
@@ -444,28 +577,14 @@ std::shared_ptr<const command_file> mailroot::custom_domain(std::string_view dom
 
 std::shared_ptr<const filter_file> mailroot::filter(std::string_view name) const {
   std::string rel = "filters/" + std::string(name);
-  return cached<filter_file>("filter:" + rel, [&]() -> std::shared_ptr<const filter_file> {
-    diagnostic_list diags;
-    auto f = tab_file::load(root_, rel, diags);
-    if (!f) return nullptr;
-    auto data = std::make_shared<filter_file>();
-    data->diags = std::move(diags);
-    data->file = std::move(f);
-    data->commands = parse_filter_commands(data->file.get(), data->diags);
-    return data;
+  return cached_file<filter_file>("filter:" + rel, rel, [](filter_file& d) {
+    d.commands = parse_filter_commands(d.file.get(), d.diags);
   });
 }
 
 std::shared_ptr<const userauth_file> mailroot::load_userauth_file(const std::string& rel) const {
-  return cached<userauth_file>("userauth:" + rel, [&]() -> std::shared_ptr<const userauth_file> {
-    diagnostic_list diags;
-    auto f = tab_file::load(root_, rel, diags);
-    if (!f) return nullptr;
-    auto data = std::make_shared<userauth_file>();
-    data->diags = std::move(diags);
-    data->file = std::move(f);
-    data->entries = parse_userauth(data->file.get(), data->diags);
-    return data;
+  return cached_file<userauth_file>("userauth:" + rel, rel, [](userauth_file& d) {
+    d.entries = parse_userauth(d.file.get(), d.diags);
   });
 }
 
@@ -497,7 +616,7 @@ std::shared_ptr<const userauth_file> mailroot::smtp_client_auth(std::string_view
 smtp_perms mailroot::perms_for(const account& a) const {
   auto data = account_data(a);
   if (auto p = data->var("SmtpPerms")) return smtp_perms::parse(*p);
-  return smtp_perms::parse(server_.default_smtp_perms);
+  return smtp_perms::parse(server_->value.default_smtp_perms);
 }
 
 }  // namespace mailflow::config

@@ -1,9 +1,16 @@
-// The MailRoot, parsed once into typed tables (manual: CONFIGURATION,
-// "MailRoot structure"). Root-level tables are read when the MailRoot is
-// loaded; the per-account and per-domain files (user.tab, mlusers.tab,
-// mailproc.tab, pop3.ipmap.tab, userdef.tab), command aliases, custom domains,
-// filter files and userauth files are read on first use and cached, so a
-// MailRoot with a million accounts loads in linear time.
+// The MailRoot, parsed into typed tables (manual: CONFIGURATION, "MailRoot
+// structure"). A `mailroot` is an immutable snapshot: root-level tables are
+// read when it is loaded; the per-account and per-domain files (user.tab,
+// mlusers.tab, mailproc.tab, pop3.ipmap.tab, userdef.tab), command aliases,
+// custom domains, filter files and userauth files are read on first use and
+// cached in the snapshot, so a MailRoot with a million accounts loads in
+// linear time. Sessions pin the snapshot they connected with;
+// config/mailroot_store.hpp publishes a new one after every edit.
+//
+// Each root-level table is a shared part (its tab_file and what was parsed
+// from it). Loading through a table_cache reuses the part of any file whose
+// text has not changed, so a snapshot after an edit re-parses only the edited
+// file, and a suite of scenarios on one fixture parses its tables once.
 //
 // Lookups follow XMail (../shared/reference/xmail-behaviour.md, "Matching"):
 // addresses, aliases and domains are case-insensitive with '*'/'?'
@@ -89,6 +96,74 @@ std::shared_ptr<domain_files> read_domain_files(const std::filesystem::path& roo
 // ../shared/conformance/ ("{root}/filters/rcpt-check.sh").
 std::string expand_root(std::string_view text, const std::string& root);
 
+// Where a snapshot's root-level files come from: the disk (disk_tables), or
+// in the harness a fixture read once per run with a scenario's overlays.
+class table_source {
+ public:
+  virtual ~table_source() = default;
+  // The text of root-level file `name`, or null when it does not exist. A
+  // file that exists but cannot be read is an error diagnostic and null.
+  virtual std::shared_ptr<const std::string> read(const std::string& name, diagnostic_list& diags) = 0;
+};
+
+// The files of a MailRoot folder (one listing, then one read per file present).
+class disk_tables final : public table_source {
+ public:
+  explicit disk_tables(std::filesystem::path root);
+  std::shared_ptr<const std::string> read(const std::string& name, diagnostic_list& diags) override;
+
+ private:
+  std::filesystem::path root_;
+  std::vector<std::string> present_;  // sorted names in the folder; empty when the listing failed
+  bool listed_ = false;
+};
+
+// Root-level files held in memory: what a harness wrote into a scenario's
+// private copy, so loading it reads nothing again.
+class memory_tables final : public table_source {
+ public:
+  void put(std::string name, std::string text) {
+    files_[std::move(name)] = std::make_shared<const std::string>(std::move(text));
+  }
+  void remove(const std::string& name) { files_.erase(name); }
+  std::shared_ptr<const std::string> read(const std::string& name, diagnostic_list&) override {
+    auto it = files_.find(name);
+    return it == files_.end() ? nullptr : it->second;
+  }
+
+ private:
+  std::map<std::string, std::shared_ptr<const std::string>, std::less<>> files_;
+};
+
+// Parsed root-level tables by file name and text, reused across loads. Not
+// thread-safe: one per thread or per store.
+class table_cache {
+ public:
+  std::shared_ptr<const void> find(const std::string& name, const std::shared_ptr<const std::string>& text) const;
+  void keep(const std::string& name, std::shared_ptr<const std::string> text, std::shared_ptr<const void> part);
+  std::size_t size() const { return parts_.size(); }
+  void clear() { parts_.clear(); }
+
+ private:
+  struct entry {
+    std::string name;
+    std::size_t hash;
+    std::shared_ptr<const std::string> text;
+    std::shared_ptr<const void> part;
+  };
+  std::unordered_multimap<std::size_t, entry> parts_;
+};
+
+// One root-level table as parsed: its file (null when absent), the typed
+// value and the diagnostics parsing found (reported again by every load that
+// reuses the part).
+template <class T>
+struct table_part {
+  std::shared_ptr<const tab_file> file;
+  T value;
+  diagnostic_list diags;
+};
+
 enum class ipmap_kind { smtp, pop3, ctrl, finger };
 const char* ipmap_file_name(ipmap_kind k);
 
@@ -97,12 +172,28 @@ const char* smtp_filter_file_name(smtp_filter_hook h);
 
 class mailroot {
  public:
+  // Lines that repeat the key of an earlier line and so are never used (the
+  // first line wins): each as (its index, the index of the line that wins).
+  using duplicate = std::pair<std::size_t, std::size_t>;
+  template <class Entry>
+  struct indexed {  // a table with its hash index (exact keys) and wildcard entries
+    std::vector<Entry> entries;
+    hash_index exact;
+    std::vector<std::size_t> wild;        // indexes, longest pattern first
+    std::vector<duplicate> duplicates;
+  };
+
   // Loads every root-level table of `root`. Problems go to `diags`; the model
   // is returned even when some lines were bad (they are left out).
   static std::unique_ptr<mailroot> load(const std::filesystem::path& root, diagnostic_list& diags);
+  // The same from `tables` (files that are not tables, such as per-account
+  // ones, are still read from `root`); parts found in `cache` are reused and
+  // new ones kept there.
+  static std::unique_ptr<mailroot> load(const std::filesystem::path& root, table_source& tables, table_cache* cache,
+                                        diagnostic_list& diags);
 
   const std::filesystem::path& root() const { return root_; }
-  const server_config& server() const { return server_; }
+  const server_config& server() const { return server_->value; }
 
   // Whether a root-level file existed when the MailRoot was loaded.
   bool has_file(std::string_view rel_path) const;
@@ -110,13 +201,13 @@ class mailroot {
   std::vector<const tab_file*> files() const;  // root-level tables, sorted by path
 
   // domains.tab
-  const std::vector<domain_entry>& domains() const { return domains_; }
+  const std::vector<domain_entry>& domains() const { return domains_->value.entries; }
   const domain_entry* find_domain(std::string_view domain) const;
   // aliasdomain.tab: exact first, then the longest matching wildcard pattern.
-  const std::vector<alias_domain_entry>& alias_domains() const { return alias_domains_; }
+  const std::vector<alias_domain_entry>& alias_domains() const { return alias_domains_->value.entries; }
   const alias_domain_entry* find_alias_domain(std::string_view domain) const;
   // mailusers.tab
-  const std::vector<account>& accounts() const { return accounts_; }
+  const std::vector<account>& accounts() const { return accounts_->value.entries; }
   const account* find_account(std::string_view user, std::string_view domain) const;
   const account* find_account(std::string_view address) const;  // "user@domain"
   // Many lookups at once: out[i] = find_account(keys[i].first, keys[i].second).
@@ -124,7 +215,7 @@ class mailroot {
   using account_key = std::pair<std::string_view, std::string_view>;  // (user, domain)
   void find_accounts(std::span<const account_key> keys, std::span<const account*> out) const;
   // aliases.tab: exact (domain, alias) first, then the longest wildcard.
-  const std::vector<alias_entry>& aliases() const { return aliases_; }
+  const std::vector<alias_entry>& aliases() const { return aliases_->value.entries; }
   const alias_entry* find_alias(std::string_view user, std::string_view domain) const;
   // The account an alias names: target "user" means the alias's own domain
   // (the recipient's domain when the alias domain is a pattern).
@@ -132,52 +223,51 @@ class mailroot {
   // The same without copies; the views point into `a` and `rcpt_domain`.
   static std::pair<std::string_view, std::string_view> alias_target_view(const alias_entry& a,
                                                                          std::string_view rcpt_domain);
-  // Lines that repeat the key of an earlier line and so are never used (the
-  // first line wins): each as (its index, the index of the line that wins).
-  // Found while indexing; exact aliases only (wildcard ones are not indexed).
-  using duplicate = std::pair<std::size_t, std::size_t>;
-  const std::vector<duplicate>& duplicate_domains() const { return duplicate_domains_; }
-  const std::vector<duplicate>& duplicate_accounts() const { return duplicate_accounts_; }
-  const std::vector<duplicate>& duplicate_aliases() const { return duplicate_aliases_; }
+  // Duplicate keys found while indexing; exact aliases only (wildcard ones are not indexed).
+  const std::vector<duplicate>& duplicate_domains() const { return domains_->value.duplicates; }
+  const std::vector<duplicate>& duplicate_accounts() const { return accounts_->value.duplicates; }
+  const std::vector<duplicate>& duplicate_aliases() const { return aliases_->value.duplicates; }
   // extaliases.tab
-  const std::vector<ext_alias_entry>& ext_aliases() const { return ext_aliases_; }
+  const std::vector<ext_alias_entry>& ext_aliases() const { return ext_aliases_->value; }
   const ext_alias_entry* find_ext_alias(std::string_view user, std::string_view domain) const;
   // ctrlaccounts.tab, smtpauth.tab, smtpextauth.tab
-  const std::vector<ctrl_account>& ctrl_accounts() const { return ctrl_accounts_; }
-  const std::vector<smtpauth_entry>& smtpauth() const { return smtpauth_; }
+  const std::vector<ctrl_account>& ctrl_accounts() const { return ctrl_accounts_->value; }
+  const std::vector<smtpauth_entry>& smtpauth() const { return smtpauth_->value; }
   const smtpauth_entry* find_smtpauth(std::string_view user) const;
-  const std::vector<extauth_entry>& extauth() const { return extauth_; }
+  const std::vector<extauth_entry>& extauth() const { return extauth_->value; }
   const extauth_entry* find_extauth(std::string_view mechanism) const;
   // Network tables
-  const std::vector<network_entry>& relay() const { return relay_; }
+  const std::vector<network_entry>& relay() const { return relay_->value; }
   const network_entry* find_relay(const ip_address& a) const;
-  const std::vector<spammer_entry>& spammers() const { return spammers_; }
+  const std::vector<spammer_entry>& spammers() const { return spammers_->value; }
   const spammer_entry* find_spammer(const ip_address& a) const;
-  const std::vector<ipmap_entry>& ipmap(ipmap_kind k) const { return ipmaps_[static_cast<int>(k)]; }
+  const std::vector<ipmap_entry>& ipmap(ipmap_kind k) const { return ipmaps_[static_cast<int>(k)]->value; }
   // The deciding line (highest precedence; on ties the later line), or null: no line matches = allowed.
   static const ipmap_entry* decide_ipmap(const std::vector<ipmap_entry>& entries, const ip_address& a);
-  const std::vector<ipprop_entry>& ipprop() const { return ipprop_; }
+  const std::vector<ipprop_entry>& ipprop() const { return ipprop_->value; }
   const ipprop_entry* find_ipprop(const ip_address& a) const;
-  const std::vector<hnprop_entry>& hnprop() const { return hnprop_; }
+  const std::vector<hnprop_entry>& hnprop() const { return hnprop_->value; }
   const hnprop_entry* find_hnprop(std::string_view host) const;
   // spam-address.tab
-  const std::vector<spam_address_entry>& spam_addresses() const { return spam_addresses_; }
+  const std::vector<spam_address_entry>& spam_addresses() const { return spam_addresses_->value; }
   const spam_address_entry* find_spam_address(std::string_view address) const;
   // smtpgw.tab, smtpfwd.tab (first matching line)
-  const std::vector<route_entry>& smtpgw() const { return smtpgw_; }
-  const std::vector<route_entry>& smtpfwd() const { return smtpfwd_; }
+  const std::vector<route_entry>& smtpgw() const { return smtpgw_->value; }
+  const std::vector<route_entry>& smtpfwd() const { return smtpfwd_->value; }
   const route_entry* find_smtpgw(std::string_view domain) const;
   const route_entry* find_smtpfwd(std::string_view domain) const;
   // pop3links.tab
-  const std::vector<pop3link_entry>& pop3links() const { return pop3links_; }
+  const std::vector<pop3link_entry>& pop3links() const { return pop3links_->value; }
   // filters.in.tab / filters.out.tab and the SMTP-time filter lists
-  const std::vector<filter_select_entry>& filters_in() const { return filters_in_; }
-  const std::vector<filter_select_entry>& filters_out() const { return filters_out_; }
-  const std::vector<filter_command>& smtp_filters(smtp_filter_hook h) const { return smtp_filters_[static_cast<int>(h)]; }
+  const std::vector<filter_select_entry>& filters_in() const { return filters_in_->value; }
+  const std::vector<filter_select_entry>& filters_out() const { return filters_out_->value; }
+  const std::vector<filter_command>& smtp_filters(smtp_filter_hook h) const {
+    return smtp_filters_[static_cast<int>(h)]->value;
+  }
   // message.id: the last message number used (1 on a fresh install)
   std::uint64_t message_id() const { return message_id_; }
 
-  // Files read on first use (thread-safe; cached for the life of the model).
+  // Files read on first use (thread-safe; cached for the life of the snapshot).
   std::shared_ptr<const account_files> account_data(const account& a) const;
   std::shared_ptr<const domain_files> domain_data(std::string_view domain) const;
   // cmdaliases/DOMAIN/USER.tab (names lower-cased, manual: CMD ALIASES), or null.
@@ -198,45 +288,41 @@ class mailroot {
 
  private:
   mailroot() = default;
-  const tab_file* keep(std::unique_ptr<tab_file> f);
-  void index_accounts();
-  void index_aliases();
   std::shared_ptr<const command_file> load_command_file(const std::string& rel, proc_context ctx) const;
   std::shared_ptr<const userauth_file> load_userauth_file(const std::string& rel) const;
   // Returns the cached value for `key`, loading it once with `load` (a null result is cached too).
   template <class T, class Loader>
   std::shared_ptr<const T> cached(const std::string& key, Loader load) const;
+  // A file read on first use: null when absent; `parse` fills the rest of T.
+  template <class T, class Parse>
+  std::shared_ptr<const T> cached_file(const std::string& key, const std::string& rel, Parse parse) const;
+
+  template <class T>
+  using part_ptr = std::shared_ptr<const table_part<T>>;
 
   std::filesystem::path root_;
-  std::map<std::string, std::unique_ptr<tab_file>, std::less<>> files_;
-  server_config server_;
-  std::vector<domain_entry> domains_;
-  hash_index domain_index_;                      // name, case-insensitive
-  std::vector<alias_domain_entry> alias_domains_;
-  hash_index alias_domain_exact_;                // patterns without wildcards
-  std::vector<std::size_t> alias_domain_wild_;   // indexes, longest pattern first
-  std::vector<account> accounts_;
-  hash_index account_index_;                     // (user, domain), case-insensitive
-  std::vector<alias_entry> aliases_;
-  hash_index alias_exact_;                       // (domain, alias) without wildcards, case-insensitive
-  std::vector<duplicate> duplicate_domains_, duplicate_accounts_, duplicate_aliases_;
-  std::vector<std::size_t> alias_wild_;          // indexes, longest alias pattern first
-  std::vector<ext_alias_entry> ext_aliases_;
-  std::vector<ctrl_account> ctrl_accounts_;
-  std::vector<smtpauth_entry> smtpauth_;
-  std::vector<extauth_entry> extauth_;
-  std::vector<network_entry> relay_;
-  std::vector<spammer_entry> spammers_;
-  std::vector<ipmap_entry> ipmaps_[4];
-  std::vector<ipprop_entry> ipprop_;
-  std::vector<hnprop_entry> hnprop_;
-  std::vector<spam_address_entry> spam_addresses_;
-  std::vector<route_entry> smtpgw_;
-  std::vector<route_entry> smtpfwd_;
-  std::vector<pop3link_entry> pop3links_;
-  std::vector<filter_select_entry> filters_in_;
-  std::vector<filter_select_entry> filters_out_;
-  std::vector<filter_command> smtp_filters_[3];
+  std::vector<std::shared_ptr<const tab_file>> files_;  // root-level files present, sorted by path
+  part_ptr<server_config> server_;
+  part_ptr<indexed<domain_entry>> domains_;
+  part_ptr<indexed<alias_domain_entry>> alias_domains_;
+  part_ptr<indexed<account>> accounts_;
+  part_ptr<indexed<alias_entry>> aliases_;
+  part_ptr<std::vector<ext_alias_entry>> ext_aliases_;
+  part_ptr<std::vector<ctrl_account>> ctrl_accounts_;
+  part_ptr<std::vector<smtpauth_entry>> smtpauth_;
+  part_ptr<std::vector<extauth_entry>> extauth_;
+  part_ptr<std::vector<network_entry>> relay_;
+  part_ptr<std::vector<spammer_entry>> spammers_;
+  part_ptr<std::vector<ipmap_entry>> ipmaps_[4];
+  part_ptr<std::vector<ipprop_entry>> ipprop_;
+  part_ptr<std::vector<hnprop_entry>> hnprop_;
+  part_ptr<std::vector<spam_address_entry>> spam_addresses_;
+  part_ptr<std::vector<route_entry>> smtpgw_;
+  part_ptr<std::vector<route_entry>> smtpfwd_;
+  part_ptr<std::vector<pop3link_entry>> pop3links_;
+  part_ptr<std::vector<filter_select_entry>> filters_in_;
+  part_ptr<std::vector<filter_select_entry>> filters_out_;
+  part_ptr<std::vector<filter_command>> smtp_filters_[3];
   std::uint64_t message_id_ = 1;
 
   mutable std::mutex cache_mutex_;

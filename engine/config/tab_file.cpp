@@ -166,24 +166,24 @@ std::unique_ptr<tab_file> tab_file::parse(std::string rel_path, std::string cont
   return f;
 }
 
-std::unique_ptr<tab_file> tab_file::load(const std::filesystem::path& root, std::string rel_path,
-                                         diagnostic_list& diags) {
+bool read_file_text(const std::filesystem::path& root, const std::string& rel_path, std::string& content,
+                    diagnostic_list& diags) {
   // open + fstat + read: a MailRoot load tries some forty names, most absent,
   // so each costs one failed open and nothing more.
   auto full = root / rel_path;
   int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR) return nullptr;
+    if (errno == ENOENT || errno == ENOTDIR) return false;
     diags.error(rel_path, 0, 0, "file-unreadable", "cannot be read");
-    return nullptr;
+    return false;
   }
   struct stat st {};
-  std::string content;
+  content.clear();
   bool ok = ::fstat(fd, &st) == 0;
   if (ok && !S_ISREG(st.st_mode)) {
     ::close(fd);
     diags.error(rel_path, 0, 0, "file-unreadable", "not a regular file");
-    return nullptr;
+    return false;
   }
   if (ok) content.resize(static_cast<std::size_t>(st.st_size));
   std::size_t got = 0;
@@ -198,9 +198,16 @@ std::unique_ptr<tab_file> tab_file::load(const std::filesystem::path& root, std:
   ::close(fd);
   if (!ok) {
     diags.error(rel_path, 0, 0, "file-unreadable", "cannot be read");
-    return nullptr;
+    return false;
   }
   content.resize(got);
+  return true;
+}
+
+std::unique_ptr<tab_file> tab_file::load(const std::filesystem::path& root, std::string rel_path,
+                                         diagnostic_list& diags) {
+  std::string content;
+  if (!read_file_text(root, rel_path, content, diags)) return nullptr;
   return parse(std::move(rel_path), std::move(content), diags);
 }
 

@@ -54,6 +54,7 @@ class tab_file {
                                         diagnostic_list& diags);
 
   const std::string& path() const { return path_; }
+  const std::string& content() const { return content_; }
   const std::vector<tab_record>& records() const { return records_; }
   bool empty() const { return records_.empty(); }
   rule_ref rule(const tab_record& r) const { return {path_, r.line, std::string(r.text)}; }
@@ -68,6 +69,11 @@ class tab_file {
   std::vector<tab_field> field_pool_;
   std::vector<tab_record> records_;
 };
+
+// Reads root/rel_path into `text`: false when the file does not exist
+// (nothing is said), or when it cannot be read (an error diagnostic).
+bool read_file_text(const std::filesystem::path& root, const std::string& rel_path, std::string& text,
+                    diagnostic_list& diags);
 
 // Where a typed entry came from: its file and record (both outlive the entry).
 struct source {

@@ -92,7 +92,12 @@ constexpr const char* standard_folders[] = {
 
 }  // namespace
 
-bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& error) {
+bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& error, config::memory_tables* tables) {
+  // Root-level files (no folder in their path) are what mailroot::load reads.
+  auto record = [&](const fs::path& rel, const std::string& text) {
+    auto name = rel.lexically_normal();
+    if (tables && !name.has_parent_path() && !name.empty() && name != ".") tables->put(name.string(), text);
+  };
   const std::string where = sc.file.generic_string() + ":";
   std::error_code ec;
   if (!fs::is_directory(sc.fixture_path, ec)) {
@@ -122,11 +127,13 @@ bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& err
     if (from.filename() == ".keep" || !fs::is_regular_file(st)) continue;
     fs::create_directories(to.parent_path(), ec);
     std::string text;
-    if (!read_file(from, text) ||
-        !write_file(to, in_message_store(rel) ? text : expand_tokens(text, root_text, sc.sink), false)) {
+    bool ok = read_file(from, text);
+    if (ok && !in_message_store(rel)) text = expand_tokens(std::move(text), root_text, sc.sink);
+    if (!ok || !write_file(to, text, false)) {
       error = where + std::to_string(sc.fixture_line) + ": cannot copy " + rel.generic_string() + " from the fixture";
       return false;
     }
+    record(rel, text);
     auto perms = fs::status(from, ec).permissions();
     if ((perms & fs::perms::owner_exec) != fs::perms::none || from.extension() == ".sh") make_executable(to);
   }
@@ -139,13 +146,21 @@ bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& err
         return false;
       }
       fs::remove_all(to, ec);
+      if (tables) tables->remove(fs::path(o.path).lexically_normal().string());
       continue;
     }
     fs::create_directories(to.parent_path(), ec);
-    if (!write_file(to, expand_tokens(o.content, root_text, sc.sink), o.append)) {
+    std::string text = expand_tokens(o.content, root_text, sc.sink);
+    if (!write_file(to, text, o.append)) {
       error = where + std::to_string(o.line) + ": cannot write " + o.path;
       return false;
     }
+    if (o.append && tables) {
+      // the file as it now is on disk
+      std::string whole;
+      if (read_file(to, whole)) text = std::move(whole);
+    }
+    record(fs::path(o.path), text);
     if (o.executable || to.extension() == ".sh") make_executable(to);
   }
   return true;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "config/mailroot.hpp"
 #include "scenario/scenario.hpp"
 
 namespace mailflow::harness {
@@ -27,7 +28,10 @@ class temp_folder {
 // standard folders, replaces {root} {sink} {sinkport} in every file outside
 // stored messages, makes *.sh executable and applies the overlays. Returns
 // false with `error` ("file:line: message") when something cannot be done.
-bool prepare_mailroot(const scenario& sc, const std::filesystem::path& root, std::string& error);
+// `tables`, when given, receives the text of every root-level file written,
+// so the MailRoot loads without reading the copy again.
+bool prepare_mailroot(const scenario& sc, const std::filesystem::path& root, std::string& error,
+                      config::memory_tables* tables = nullptr);
 
 // {root} {sink} {sinkport} in `text`.
 std::string expand_tokens(std::string text, const std::string& root, const std::string& sink);

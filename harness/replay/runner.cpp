@@ -89,9 +89,14 @@ struct live_session {
 
 }  // namespace
 
-void replay_in_process(const scenario& sc, const fs::path& root, scenario_result& res, const run_options& opt) {
+void replay_in_process(const scenario& sc, const fs::path& root, scenario_result& res, const run_options& opt,
+                       config::table_source* tables) {
+  // A suite's scenarios share fixtures: each distinct table is parsed once per thread.
+  thread_local config::table_cache parsed;
+  if (parsed.size() > 4096) parsed.clear();
   diagnostic_list diags;
-  std::shared_ptr<const config::mailroot> mr = config::mailroot::load(root, diags);
+  config::disk_tables disk(root);
+  std::shared_ptr<const config::mailroot> mr = config::mailroot::load(root, tables ? *tables : disk, &parsed, diags);
   if (!mr) {
     res.status = "error";
     res.error = res.path + ":0: the MailRoot does not load";
@@ -236,6 +241,7 @@ void replay_in_process(const scenario& sc, const fs::path& root, scenario_result
   for (auto& ls : sessions) {
     auto events = ls.conn->take_events();
     for (auto& e : events) std::visit(hide, e.what);
+    events.shrink_to_fit();  // kept until the report is written: no growth slack
     ls.result.events = std::move(events);
     for (auto& st : ls.result.steps)
       for (auto& l : st.reply) hide.fix(l);
@@ -348,13 +354,14 @@ scenario_result run_scenario(const fs::path& file, const std::string& display_pa
   fs::path root = tmp.path() / "root";
   fs::create_directories(root);
   sc->file = display_path;  // errors and failures cite the displayed path
-  if (!prepare_mailroot(*sc, root, err)) {
+  config::memory_tables tables;
+  if (!prepare_mailroot(*sc, root, err, &tables)) {
     res.status = "error";
     res.error = err;
     return res;
   }
   try {
-    if (opt.how == run_options::mode::in_process) replay_in_process(*sc, root, res, opt);
+    if (opt.how == run_options::mode::in_process) replay_in_process(*sc, root, res, opt, &tables);
     else run_over_tcp(*sc, root, res, opt);
   } catch (const scenario_timeout& t) {
     res.status = "timeout";

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "config/mailroot.hpp"
 #include "run_result.hpp"
 #include "scenario/scenario.hpp"
 
@@ -31,8 +32,10 @@ reports::scenario_result run_scenario(const std::filesystem::path& file, const s
                                       const run_options& options);
 
 // The in-process part alone: `sc`'s sessions against a MailRoot already
-// prepared at `root` (prepare_mailroot), results added to `res`.
+// prepared at `root` (prepare_mailroot), results added to `res`. `tables`:
+// the root-level files prepare_mailroot wrote (null: read them from `root`).
+// Parsed tables are reused across the scenarios a thread runs.
 void replay_in_process(const scenario& sc, const std::filesystem::path& root, reports::scenario_result& res,
-                       const run_options& options);
+                       const run_options& options, config::table_source* tables = nullptr);
 
 }  // namespace mailflow::harness
