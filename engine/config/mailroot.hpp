@@ -125,6 +125,8 @@ class memory_tables final : public table_source {
   void put(std::string name, std::string text) {
     files_[std::move(name)] = std::make_shared<const std::string>(std::move(text));
   }
+  void put(std::string name, std::shared_ptr<const std::string> text) { files_[std::move(name)] = std::move(text); }
+  void clear() { files_.clear(); }
   void remove(const std::string& name) { files_.erase(name); }
   std::shared_ptr<const std::string> read(const std::string& name, diagnostic_list&) override {
     auto it = files_.find(name);
