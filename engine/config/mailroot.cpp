@@ -68,6 +68,11 @@ disk_tables::disk_tables(std::filesystem::path root) : root_(std::move(root)) {}
 std::shared_ptr<const std::string> disk_tables::read(const std::string& name, diagnostic_list& diags) {
   // One listing tells which of the forty-odd root files exist, so absent ones
   // cost no system call (a harness loads a MailRoot per scenario).
+  if (name.find('/') != std::string::npos) {
+    std::string text;
+    if (!read_file_text(root_, name, text, diags)) return nullptr;
+    return std::make_shared<const std::string>(std::move(text));
+  }
   if (!listed_) {
     listed_ = true;
     if (DIR* d = ::opendir(root_.c_str())) {
@@ -77,8 +82,7 @@ std::shared_ptr<const std::string> disk_tables::read(const std::string& name, di
       if (present_.empty()) present_.emplace_back(".");  // listed, and empty
     }
   }
-  if (!present_.empty() && name.find('/') == std::string::npos &&
-      !std::binary_search(present_.begin(), present_.end(), name))
+  if (!present_.empty() && !std::binary_search(present_.begin(), present_.end(), name))
     return nullptr;
   std::string text;
   if (!read_file_text(root_, name, text, diags)) return nullptr;
@@ -230,9 +234,10 @@ std::unique_ptr<mailroot> mailroot::load(const std::filesystem::path& root, diag
 }
 
 std::unique_ptr<mailroot> mailroot::load(const std::filesystem::path& root, table_source& tables, table_cache* cache,
-                                         diagnostic_list& diags) {
+                                         diagnostic_list& diags, std::shared_ptr<table_source> files) {
   std::unique_ptr<mailroot> m(new mailroot());
   m->root_ = root;
+  m->lazy_files_ = files ? std::move(files) : std::make_shared<disk_tables>(root);
   part_loader parts(tables, cache, diags, m->files_);
 
   m->server_ = parts.load<server_config>("server.tab", [](const tab_file* f, diagnostic_list& d) {
@@ -498,45 +503,65 @@ std::shared_ptr<const T> mailroot::cached(const std::string& key, Loader load) c
   return std::static_pointer_cast<const T>(it->second);
 }
 
-std::shared_ptr<account_files> read_account_files(const std::filesystem::path& root, const account& a) {
+namespace {
+
+std::unique_ptr<tab_file> load_tab(table_source& files, std::string rel, diagnostic_list& diags) {
+  auto text = files.read(rel, diags);
+  if (!text) return nullptr;
+  return tab_file::parse(std::move(rel), *text, diags);
+}
+
+}  // namespace
+
+std::shared_ptr<account_files> read_account_files(table_source& files, const account& a) {
   std::string folder = a.folder();
   auto data = std::make_shared<account_files>();
-  data->user_tab = tab_file::load(root, folder + "/user.tab", data->diags);
+  data->user_tab = load_tab(files, folder + "/user.tab", data->diags);
   data->vars = variable_table::from(data->user_tab.get(), data->diags);
   if (a.type == account_type::mailing_list) {
-    data->mlusers_tab = tab_file::load(root, folder + "/mlusers.tab", data->diags);
+    data->mlusers_tab = load_tab(files, folder + "/mlusers.tab", data->diags);
     data->members = parse_ml_members(data->mlusers_tab.get(), data->diags);
   }
-  data->mailproc_tab = tab_file::load(root, folder + "/mailproc.tab", data->diags);
+  data->mailproc_tab = load_tab(files, folder + "/mailproc.tab", data->diags);
   data->mailproc = parse_proc_commands(data->mailproc_tab.get(), proc_context::mailproc, data->diags);
-  data->pop3_ipmap_tab = tab_file::load(root, folder + "/pop3.ipmap.tab", data->diags);
+  data->pop3_ipmap_tab = load_tab(files, folder + "/pop3.ipmap.tab", data->diags);
   data->pop3_ipmap = parse_ipmap(data->pop3_ipmap_tab.get(), data->diags);
   return data;
 }
 
-std::shared_ptr<domain_files> read_domain_files(const std::filesystem::path& root, std::string_view domain) {
+std::shared_ptr<domain_files> read_domain_files(table_source& files, std::string_view domain) {
   std::string folder = "domains/" + std::string(domain);
   auto data = std::make_shared<domain_files>();
-  data->userdef_tab = tab_file::load(root, folder + "/userdef.tab", data->diags);
+  data->userdef_tab = load_tab(files, folder + "/userdef.tab", data->diags);
   data->userdef = variable_table::from(data->userdef_tab.get(), data->diags);
-  data->mailproc_tab = tab_file::load(root, folder + "/mailproc.tab", data->diags);
+  data->mailproc_tab = load_tab(files, folder + "/mailproc.tab", data->diags);
   data->mailproc = parse_proc_commands(data->mailproc_tab.get(), proc_context::mailproc, data->diags);
   return data;
 }
 
+std::shared_ptr<account_files> read_account_files(const std::filesystem::path& root, const account& a) {
+  disk_tables files(root);
+  return read_account_files(files, a);
+}
+
+std::shared_ptr<domain_files> read_domain_files(const std::filesystem::path& root, std::string_view domain) {
+  disk_tables files(root);
+  return read_domain_files(files, domain);
+}
+
 std::shared_ptr<const account_files> mailroot::account_data(const account& a) const {
-  return cached<account_files>("account:" + a.folder(), [&] { return read_account_files(root_, a); });
+  return cached<account_files>("account:" + a.folder(), [&] { return read_account_files(*lazy_files_, a); });
 }
 
 std::shared_ptr<const domain_files> mailroot::domain_data(std::string_view domain) const {
-  return cached<domain_files>("domain:" + to_lower(domain), [&] { return read_domain_files(root_, domain); });
+  return cached<domain_files>("domain:" + to_lower(domain), [&] { return read_domain_files(*lazy_files_, domain); });
 }
 
 template <class T, class Parse>
 std::shared_ptr<const T> mailroot::cached_file(const std::string& key, const std::string& rel, Parse parse) const {
   return cached<T>(key, [&]() -> std::shared_ptr<const T> {
     diagnostic_list diags;
-    auto f = tab_file::load(root_, rel, diags);
+    auto f = load_tab(*lazy_files_, rel, diags);
     if (!f) return nullptr;
     auto data = std::make_shared<T>();
     data->diags = std::move(diags);

@@ -88,25 +88,32 @@ struct userauth_file {
 
 // Read the files of one account or domain folder, uncached: verify walks
 // every account once; mailroot::account_data() / domain_data() cache them.
+class table_source;
 std::shared_ptr<account_files> read_account_files(const std::filesystem::path& root, const account& a);
 std::shared_ptr<domain_files> read_domain_files(const std::filesystem::path& root, std::string_view domain);
+std::shared_ptr<account_files> read_account_files(table_source& files, const account& a);
+std::shared_ptr<domain_files> read_domain_files(table_source& files, std::string_view domain);
 
 // mailflow's portable-fixture convention: "{root}" in a program path or
 // argument stands for the MailRoot (fixtures/mailroots/README.md), as in
 // ../shared/conformance/ ("{root}/filters/rcpt-check.sh").
 std::string expand_root(std::string_view text, const std::string& root);
 
-// Where a snapshot's root-level files come from: the disk (disk_tables), or
-// in the harness a fixture read once per run with a scenario's overlays.
+// Where a snapshot's files come from: the disk (disk_tables), or in the
+// harness a fixture read once per run with a scenario's overlays. Names are
+// MailRoot-relative ("aliases.tab", "domains/a.net/u/user.tab"). Reads of
+// names with a folder (the per-account files, read on first use) may come
+// from several threads at once.
 class table_source {
  public:
   virtual ~table_source() = default;
-  // The text of root-level file `name`, or null when it does not exist. A
-  // file that exists but cannot be read is an error diagnostic and null.
+  // The text of file `name`, or null when it does not exist. A file that
+  // exists but cannot be read is an error diagnostic and null.
   virtual std::shared_ptr<const std::string> read(const std::string& name, diagnostic_list& diags) = 0;
 };
 
-// The files of a MailRoot folder (one listing, then one read per file present).
+// The files of a MailRoot folder (root-level ones: one listing, then one read
+// per file present; the others: one read each).
 class disk_tables final : public table_source {
  public:
   explicit disk_tables(std::filesystem::path root);
@@ -118,8 +125,9 @@ class disk_tables final : public table_source {
   bool listed_ = false;
 };
 
-// Root-level files held in memory: what a harness wrote into a scenario's
-// private copy, so loading it reads nothing again.
+// Files held in memory: what a harness wrote into a scenario's private copy,
+// so loading it reads nothing again. Reads are safe from many threads once
+// the files are in.
 class memory_tables final : public table_source {
  public:
   void put(std::string name, std::string text) {
@@ -128,6 +136,14 @@ class memory_tables final : public table_source {
   void put(std::string name, std::shared_ptr<const std::string> text) { files_[std::move(name)] = std::move(text); }
   void clear() { files_.clear(); }
   void remove(const std::string& name) { files_.erase(name); }
+  // `name` and everything under it as a folder.
+  void remove_tree(const std::string& name) {
+    files_.erase(name);
+    auto from = files_.lower_bound(name + "/");
+    auto to = from;
+    while (to != files_.end() && to->first.compare(0, name.size() + 1, name + "/") == 0) ++to;
+    files_.erase(from, to);
+  }
   std::shared_ptr<const std::string> read(const std::string& name, diagnostic_list&) override {
     auto it = files_.find(name);
     return it == files_.end() ? nullptr : it->second;
@@ -191,8 +207,10 @@ class mailroot {
   // The same from `tables` (files that are not tables, such as per-account
   // ones, are still read from `root`); parts found in `cache` are reused and
   // new ones kept there.
+  // `files`, when given, serves the files read on first use (per-account
+  // ones, command aliases, filters ...); by default they come from the disk.
   static std::unique_ptr<mailroot> load(const std::filesystem::path& root, table_source& tables, table_cache* cache,
-                                        diagnostic_list& diags);
+                                        diagnostic_list& diags, std::shared_ptr<table_source> files = nullptr);
 
   const std::filesystem::path& root() const { return root_; }
   const server_config& server() const { return server_->value; }
@@ -303,6 +321,7 @@ class mailroot {
   using part_ptr = std::shared_ptr<const table_part<T>>;
 
   std::filesystem::path root_;
+  std::shared_ptr<table_source> lazy_files_;  // where files read on first use come from
   std::vector<std::shared_ptr<const tab_file>> files_;  // root-level files present, sorted by path
   part_ptr<server_config> server_;
   part_ptr<indexed<domain_entry>> domains_;

@@ -96,8 +96,11 @@ void connection::collect() {
   std::vector<immediate> now;
   for (;;) {
     out_.clear();
+    // The session appends its events to the connection's timeline directly
+    // (one move each, and no buffer of its own to grow).
+    out_.events.swap(events_);
     session_->drain(out_);
-    for (auto& e : out_.events) events_.push_back(std::move(e));
+    events_.swap(out_.events);
     for (auto& e : out_.effects) {
       if (auto b = std::get_if<send_bytes>(&e)) {
         if (server_closed_) continue;
@@ -139,6 +142,15 @@ connection& simulation::connect(std::unique_ptr<protocol_session> session, std::
   c.session_->on_connect();
   c.collect();
   return c;
+}
+
+bool simulation::release(connection& c) {
+  if (!c.server_closed_ || c.answers_pending_ > 0 || c.session_->busy()) return false;
+  // Erased in place: the order of the others decides whose timer runs first.
+  auto it = std::find_if(connections_.begin(), connections_.end(), [&](auto& p) { return p.get() == &c; });
+  if (it == connections_.end()) return false;
+  connections_.erase(it);
+  return true;
 }
 
 void simulation::schedule(connection& c, request_id id, answer a, std::int64_t due_ms) {

@@ -87,6 +87,11 @@ class simulation {
   connection& connect(std::unique_ptr<protocol_session> session, std::uint64_t number,
                       tls::context* server_tls = nullptr);
 
+  // Forgets a connection the server has closed and that waits on nothing
+  // (its events taken first): a run with many sessions keeps only the live
+  // ones. False (and nothing done) when it is still open or waiting.
+  bool release(connection& c);
+
   // Runs everything due at the current time: answers, then sleeping sessions whose
   // deadline has come, then idle timeouts already passed. True when anything happened.
   bool step();

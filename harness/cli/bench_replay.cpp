@@ -106,8 +106,8 @@ int run_replay_bench(int argc, char** argv) {
   auto sc = harness::load_scenario(simple, err);
   fs::path root = tmp.path() / "simple-root";
   fs::create_directories(root);
-  config::memory_tables tables;
-  if (!sc || !harness::prepare_mailroot(*sc, root, err, &tables)) {
+  auto tables = std::make_shared<config::memory_tables>();
+  if (!sc || !harness::prepare_mailroot(*sc, root, err, tables.get())) {
     std::cerr << "mailflow bench replay: " << err << "\n";
     return 1;
   }
@@ -117,7 +117,7 @@ int run_replay_bench(int argc, char** argv) {
   for (std::int64_t i = 0; i < *sessions; ++i) {
     reports::scenario_result r;
     r.path = "simple.xml";
-    harness::replay_in_process(*sc, root, r, in_process, &tables);
+    harness::replay_in_process(*sc, root, r, in_process, tables);
     if (!r.failures.empty() || !r.error.empty()) {
       std::cerr << "mailflow bench replay: the simple scenario did not pass: "
                 << (r.failures.empty() ? r.error : r.failures[0].where + " " + r.failures[0].actual) << "\n";

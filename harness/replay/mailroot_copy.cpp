@@ -93,10 +93,11 @@ constexpr const char* standard_folders[] = {
 }  // namespace
 
 bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& error, config::memory_tables* tables) {
-  // Root-level files (no folder in their path) are what mailroot::load reads.
+  // Every file the MailRoot model may read (all but stored messages and the spool).
   auto record = [&](const fs::path& rel, const std::string& text) {
     auto name = rel.lexically_normal();
-    if (tables && !name.has_parent_path() && !name.empty() && name != ".") tables->put(name.string(), text);
+    if (!tables || name.empty() || name == "." || in_message_store(name) || *name.begin() == "spool") return;
+    tables->put(name.generic_string(), text);
   };
   const std::string where = sc.file.generic_string() + ":";
   std::error_code ec;
@@ -146,7 +147,7 @@ bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& err
         return false;
       }
       fs::remove_all(to, ec);
-      if (tables) tables->remove(fs::path(o.path).lexically_normal().string());
+      if (tables) tables->remove_tree(fs::path(o.path).lexically_normal().generic_string());
       continue;
     }
     fs::create_directories(to.parent_path(), ec);

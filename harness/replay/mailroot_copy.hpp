@@ -28,8 +28,9 @@ class temp_folder {
 // standard folders, replaces {root} {sink} {sinkport} in every file outside
 // stored messages, makes *.sh executable and applies the overlays. Returns
 // false with `error` ("file:line: message") when something cannot be done.
-// `tables`, when given, receives the text of every root-level file written,
-// so the MailRoot loads without reading the copy again.
+// `tables`, when given, receives the text of every file written outside the
+// message stores and the spool, so the MailRoot model (its root tables and
+// the files it reads on first use) never reads the copy again.
 bool prepare_mailroot(const scenario& sc, const std::filesystem::path& root, std::string& error,
                       config::memory_tables* tables = nullptr);
 

@@ -74,6 +74,11 @@ std::optional<std::chrono::steady_clock::time_point> deadline_of(const run_optio
   return std::chrono::steady_clock::now() + std::chrono::seconds(opt.timeout_seconds);
 }
 
+// Timelines are kept until the report is written: no more than a little growth slack.
+void keep_tight(std::vector<timed_event>& events) {
+  if (events.capacity() - events.size() > events.size() / 4) events.shrink_to_fit();
+}
+
 // One scenario session in memory: its connection, its scripted client, its results.
 struct live_session {
   const session_script* script = nullptr;
@@ -84,19 +89,21 @@ struct live_session {
   std::unique_ptr<scripted_client> client;
   bool started = false;
   std::int64_t ended_ms = 0;
+  std::vector<timed_event> events;  // taken when its connection was released
   bool done() const { return client && client->current() == scripted_client::state::done; }
 };
 
 }  // namespace
 
 void replay_in_process(const scenario& sc, const fs::path& root, scenario_result& res, const run_options& opt,
-                       config::table_source* tables) {
+                       std::shared_ptr<config::memory_tables> tables) {
   // A suite's scenarios share fixtures: each distinct table is parsed once per thread.
   thread_local config::table_cache parsed;
   if (parsed.size() > 4096) parsed.clear();
   diagnostic_list diags;
   config::disk_tables disk(root);
-  std::shared_ptr<const config::mailroot> mr = config::mailroot::load(root, tables ? *tables : disk, &parsed, diags);
+  std::shared_ptr<const config::mailroot> mr =
+      tables ? config::mailroot::load(root, *tables, &parsed, diags, tables) : config::mailroot::load(root, disk, &parsed, diags);
   if (!mr) {
     res.status = "error";
     res.error = res.path + ":0: the MailRoot does not load";
@@ -193,14 +200,26 @@ void replay_in_process(const scenario& sc, const fs::path& root, scenario_result
   // The scheduler: run everything that can move now (clients in scenario order, then the
   // simulation's answers and timers) until nothing can; then move the clock to the next
   // timed thing. A reading client whose session waits for its client gets "no reply".
+  // Sessions before first_open have all ended; a sequential session that cannot start
+  // yet holds back every sequential one after it, so the scan skips to the next at= one
+  // (a scenario of thousands of sessions costs linear time, not quadratic).
+  const std::size_t n = sessions.size();
+  std::vector<std::size_t> next_at(n + 1, n);
+  for (std::size_t i = n; i-- > 1;) next_at[i - 1] = sessions[i].script->at_seconds ? i : next_at[i];
+  std::size_t first_open = 0;
+  auto skip_waiting = [&](std::size_t i) { return sessions[i].script->at_seconds ? i : next_at[i] - 1; };
   for (;;) {
     bool progress = true;
     while (progress) {
       progress = false;
-      for (auto& ls : sessions) {
+      for (std::size_t i = first_open; i < n; ++i) {
+        auto& ls = sessions[i];
         if (!ls.started) {
           auto t = start_time(ls.index);
-          if (!t || *t > clock.now_ms()) continue;
+          if (!t || *t > clock.now_ms()) {
+            i = skip_waiting(i);
+            continue;
+          }
           start(ls);
           progress = true;
         }
@@ -214,19 +233,34 @@ void replay_in_process(const scenario& sc, const fs::path& root, scenario_result
           ls.client->finish();
           ls.ended_ms = clock.now_ms();
           progress = true;
+          if (ls.conn->server_closed()) {
+            // Nothing more can happen to it: keep its timeline, free the session.
+            ls.events = ls.conn->take_events();
+            keep_tight(ls.events);
+            if (sim.release(*ls.conn)) {
+              ls.conn = nullptr;
+              ls.link.reset();
+            }
+          }
         }
       }
       progress |= sim.step();
+      while (first_open < n && sessions[first_open].done()) ++first_open;
     }
-    bool all_done = std::all_of(sessions.begin(), sessions.end(), [](auto& ls) { return ls.done(); });
-    if (all_done) break;
+    if (first_open == n) break;
     std::optional<std::int64_t> next = sim.next_event_ms();
     auto earliest = [&](std::optional<std::int64_t> t) {
       if (t && (!next || *t < *next)) next = t;
     };
-    for (auto& ls : sessions) {
-      if (!ls.started) earliest(start_time(ls.index));
-      else if (!ls.done()) earliest(ls.client->wake_ms());
+    for (std::size_t i = first_open; i < n; ++i) {
+      auto& ls = sessions[i];
+      if (!ls.started) {
+        auto t = start_time(i);
+        earliest(t);
+        if (!t) i = skip_waiting(i);
+      } else if (!ls.done()) {
+        earliest(ls.client->wake_ms());
+      }
     }
     if (!next || *next <= clock.now_ms()) {
       res.status = "error";
@@ -239,9 +273,13 @@ void replay_in_process(const scenario& sc, const fs::path& root, scenario_result
 
   root_hider hide{root_text};
   for (auto& ls : sessions) {
-    auto events = ls.conn->take_events();
+    auto events = std::move(ls.events);
+    if (ls.conn) {
+      auto rest = ls.conn->take_events();
+      events.insert(events.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
+    }
     for (auto& e : events) std::visit(hide, e.what);
-    events.shrink_to_fit();  // kept until the report is written: no growth slack
+    keep_tight(events);
     ls.result.events = std::move(events);
     for (auto& st : ls.result.steps)
       for (auto& l : st.reply) hide.fix(l);
@@ -354,14 +392,14 @@ scenario_result run_scenario(const fs::path& file, const std::string& display_pa
   fs::path root = tmp.path() / "root";
   fs::create_directories(root);
   sc->file = display_path;  // errors and failures cite the displayed path
-  config::memory_tables tables;
-  if (!prepare_mailroot(*sc, root, err, &tables)) {
+  auto tables = std::make_shared<config::memory_tables>();
+  if (!prepare_mailroot(*sc, root, err, tables.get())) {
     res.status = "error";
     res.error = err;
     return res;
   }
   try {
-    if (opt.how == run_options::mode::in_process) replay_in_process(*sc, root, res, opt, &tables);
+    if (opt.how == run_options::mode::in_process) replay_in_process(*sc, root, res, opt, tables);
     else run_over_tcp(*sc, root, res, opt);
   } catch (const scenario_timeout& t) {
     res.status = "timeout";

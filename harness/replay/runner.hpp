@@ -33,9 +33,9 @@ reports::scenario_result run_scenario(const std::filesystem::path& file, const s
 
 // The in-process part alone: `sc`'s sessions against a MailRoot already
 // prepared at `root` (prepare_mailroot), results added to `res`. `tables`:
-// the root-level files prepare_mailroot wrote (null: read them from `root`).
-// Parsed tables are reused across the scenarios a thread runs.
+// the files prepare_mailroot wrote (null: read them from `root`). Parsed
+// tables are reused across the scenarios a thread runs.
 void replay_in_process(const scenario& sc, const std::filesystem::path& root, reports::scenario_result& res,
-                       const run_options& options, config::table_source* tables = nullptr);
+                       const run_options& options, std::shared_ptr<config::memory_tables> tables = nullptr);
 
 }  // namespace mailflow::harness
