@@ -20,7 +20,7 @@
 #include "commands.hpp"
 #include "core/text.hpp"
 #include "verify/bench_mailroot.hpp"
-#include "verify/output.hpp"
+#include "verify/summary.hpp"
 #include "verify/verify.hpp"
 
 namespace mailflow::cli {

@@ -11,9 +11,10 @@
 #include "cli/args.hpp"
 #include "commands.hpp"
 #include "verify/codes.hpp"
-#include "verify/output.hpp"
 #include "verify/suggest.hpp"
+#include "verify/summary.hpp"
 #include "verify/verify.hpp"
+#include "verify_output.hpp"
 
 namespace mailflow::cli {
 

@@ -1,4 +1,4 @@
-// The report writers: text, XML (verify-report.xsd), JUnit and SARIF.
+// The verify report writers: text, XML (reports/verify-report.xsd), JUnit and SARIF.
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 #include <boost/test/unit_test.hpp>
@@ -6,25 +6,13 @@
 #include <sstream>
 
 #include "verify/codes.hpp"
-#include "verify/output.hpp"
-#include "verify/suggest.hpp"
+#include "verify/tests/sample_report.hpp"
+#include "verify_output.hpp"
 
 using namespace mailflow;
 using namespace mailflow::verify;
 
 namespace {
-
-report sample_report() {
-  report r;
-  r.files = {"aliases.tab", "mailusers.tab", "server.tab"};
-  r.diags.error("aliases.tab", 3, 24, "alias-target-missing", "alias gone@x.test points to bob@x.test, which is no account");
-  r.diags.warning("mailusers.tab", 7, 23, "weak-password", "the password of account weak@x.test is a well-known password");
-  r.diags.warning("my folder/odd&name.tab", 0, 0, "missing-standard-folder", "standard folder is missing");
-  r.diags.note("smtpfwd.tab", 0, 0, "missing-standard-file", "standard MailRoot file is missing");
-  r.diags.error("spam-address.tab", 1, 2, "bad-value", std::string("bad \x01 byte \xff and <xml> & \"quotes\""));
-  r.diags.sort();
-  return r;
-}
 
 std::string write(const report& r, output_format f, bool strict = false) {
   std::ostringstream out;
@@ -34,7 +22,7 @@ std::string write(const report& r, output_format f, bool strict = false) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(output)
+BOOST_AUTO_TEST_SUITE(verify_output)
 
 BOOST_AUTO_TEST_CASE(formats_by_name) {
   BOOST_TEST((parse_output_format("text") == output_format::text));
@@ -42,16 +30,6 @@ BOOST_AUTO_TEST_CASE(formats_by_name) {
   BOOST_TEST((parse_output_format("junit") == output_format::junit));
   BOOST_TEST((parse_output_format("sarif") == output_format::sarif));
   BOOST_TEST(!parse_output_format("json"));
-}
-
-BOOST_AUTO_TEST_CASE(summary_counts_and_plurals) {
-  BOOST_TEST(summary_line({0, 0, 0}) == "0 errors, 0 warnings");
-  BOOST_TEST(summary_line({1, 1, 0}) == "1 error, 1 warning");
-  BOOST_TEST(summary_line({2, 3, 1}) == "2 errors, 3 warnings, 1 note");
-  auto c = count(sample_report().diags);
-  BOOST_TEST(c.errors == 2u);
-  BOOST_TEST(c.warnings == 2u);
-  BOOST_TEST(c.notes == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(text_is_one_line_per_diagnostic_then_the_summary) {
@@ -62,13 +40,6 @@ BOOST_AUTO_TEST_CASE(text_is_one_line_per_diagnostic_then_the_summary) {
   BOOST_TEST(text.find("my folder/odd&name.tab: warning: standard folder is missing [missing-standard-folder]\n") !=
              std::string::npos);
   BOOST_TEST(text.substr(text.rfind('\n', text.size() - 2) + 1) == "2 errors, 2 warnings, 1 note\n");
-}
-
-BOOST_AUTO_TEST_CASE(ignored_codes_are_left_out) {
-  auto r = sample_report();
-  drop_codes(r, {"weak-password", "missing-standard-file"});
-  BOOST_TEST(r.diags.items().size() == 3u);
-  BOOST_TEST(summary_line(count(r.diags)) == "2 errors, 1 warning");
 }
 
 BOOST_AUTO_TEST_CASE(xml_lists_every_file_with_its_diagnostics) {
@@ -170,35 +141,6 @@ BOOST_AUTO_TEST_CASE(empty_reports_are_valid_too) {
   BOOST_REQUIRE_NO_THROW(boost::property_tree::read_json(in, json));
   BOOST_TEST(json.get_child("runs").front().second.get_child("results").empty());
   BOOST_TEST(write(r, output_format::text) == "0 errors, 0 warnings\n");
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(codes_and_suggestions)
-
-BOOST_AUTO_TEST_CASE(codes_are_unique_kebab_case) {
-  std::set<std::string_view> seen;
-  for (auto& c : diagnostic_codes()) {
-    BOOST_TEST_INFO(c.code);
-    BOOST_TEST(seen.insert(c.code).second);
-    BOOST_TEST(!c.summary.empty());
-    bool kebab = !c.code.empty() && c.code.front() != '-' && c.code.back() != '-' &&
-                 c.code.find("--") == std::string_view::npos &&
-                 c.code.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
-    BOOST_TEST(kebab);
-  }
-  BOOST_TEST((find_code("alias-loop")->level == severity::error));
-  BOOST_TEST(!find_code("no-such-code"));
-}
-
-BOOST_AUTO_TEST_CASE(did_you_mean_picks_the_nearest_close_name) {
-  std::vector<std::string_view> names{"RootDomain", "SmtpServerDomain", "POP3Domain", "PostMaster"};
-  BOOST_TEST(edit_distance("kitten", "sitting") == 3u);
-  BOOST_TEST(edit_distance("RootDomain", "rootdomain") == 0u);  // case is not a typo
-  BOOST_TEST(did_you_mean("RootDomian", names) == " (did you mean 'RootDomain'?)");
-  BOOST_TEST(did_you_mean("Pop3Domain", names) == " (did you mean 'POP3Domain'?)");
-  BOOST_TEST(did_you_mean("Frobnicate", names) == "");
-  BOOST_TEST(did_you_mean("ab", names) == "");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

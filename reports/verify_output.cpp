@@ -1,11 +1,11 @@
-#include "output.hpp"
+#include "verify_output.hpp"
 
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <pugixml.hpp>
 
-#include "codes.hpp"
+#include "verify/codes.hpp"
 
 namespace mailflow::verify {
 
@@ -117,7 +117,7 @@ void save(std::ostream& out, pugi::xml_document& doc) {
   doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
 }
 
-// verify-report.xsd
+// reports/verify-report.xsd
 void write_xml(std::ostream& out, const report& r, const output_options& options) {
   pugi::xml_document doc;
   auto root = doc.append_child("verify-report");
@@ -252,32 +252,6 @@ std::optional<output_format> parse_output_format(std::string_view name) {
   if (name == "junit") return output_format::junit;
   if (name == "sarif") return output_format::sarif;
   return std::nullopt;
-}
-
-counts count(const diagnostic_list& diags) {
-  counts c;
-  for (auto& d : diags.items()) {
-    c.errors += d.level == severity::error;
-    c.warnings += d.level == severity::warning;
-    c.notes += d.level == severity::note;
-  }
-  return c;
-}
-
-std::string summary_line(const counts& c) {
-  auto plural = [](std::size_t n, const char* word) {
-    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-  };
-  std::string s = plural(c.errors, "error") + ", " + plural(c.warnings, "warning");
-  if (c.notes) s += ", " + plural(c.notes, "note");
-  return s;
-}
-
-void drop_codes(report& r, const std::set<std::string, std::less<>>& codes) {
-  if (codes.empty()) return;
-  auto& items = r.diags.items();
-  items.erase(std::remove_if(items.begin(), items.end(), [&](auto& d) { return codes.count(d.code) > 0; }),
-              items.end());
 }
 
 void write_report(std::ostream& out, const report& r, output_format format, const output_options& options) {
