@@ -11,6 +11,7 @@
 #   OUTPUT_FILE    a file the command writes (relative to WORK), checked by GOLDEN/XMLLINT/JSON;
 #                  without it XMLLINT and PYTHON check stdout
 #   STDOUT_REGEX / STDERR_REGEX   must match
+#   ABSENT         texts, separated by '|', that appear neither in stdout, stderr nor OUTPUT_FILE
 #   XMLLINT        xmllint; with XML_SCHEMA the file is validated, else checked well-formed
 #   PYTHON         python3, to check OUTPUT_FILE is JSON
 #   NEED_SAMPLE    skip when XMail's sample MailRoot is absent (prints "skipped: …",
@@ -68,6 +69,15 @@ if(DEFINED OUTPUT_FILE)
     message(FATAL_ERROR "with -o nothing goes to stdout\n${shown}")
   endif()
   file(READ "${WORK}/${OUTPUT_FILE}" checked)
+endif()
+if(DEFINED ABSENT)
+  string(REPLACE "|" ";" absent_texts "${ABSENT}")
+  foreach(text IN LISTS absent_texts)
+    string(FIND "${out}${err}${checked}" "${text}" at)
+    if(NOT at EQUAL -1)
+      message(FATAL_ERROR "'${text}' must not appear in the output\n${shown}")
+    endif()
+  endforeach()
 endif()
 if(DEFINED GOLDEN)
   file(READ "${GOLDEN}" expected)

@@ -115,9 +115,29 @@ bool parse_line(std::string_view line, std::uint32_t line_no, const std::string&
 
 }  // namespace
 
+std::optional<std::size_t> password_field(std::string_view rel_path) {
+  if (rel_path == "mailusers.tab") return 2;
+  if (rel_path == "smtpauth.tab" || rel_path == "ctrlaccounts.tab") return 1;
+  if (rel_path == "pop3links.tab") return 4;
+  if (rel_path.starts_with("userauth/smtp/")) return 2;
+  return std::nullopt;
+}
+
+rule_ref tab_file::rule(const tab_record& r) const {
+  rule_ref out{path_, r.line, std::string(r.text)};
+  if (password_field_ && *password_field_ < r.size()) {
+    // Fields are views into the line: the password's place in the text is exact, quotes and other columns kept.
+    std::string_view secret = r[*password_field_];
+    auto at = static_cast<std::size_t>(secret.data() - r.text.data());
+    out.text.replace(at, secret.size(), "***");
+  }
+  return out;
+}
+
 std::unique_ptr<tab_file> tab_file::parse(std::string rel_path, std::string content, diagnostic_list& diags) {
   std::unique_ptr<tab_file> f(new tab_file());
   f->path_ = std::move(rel_path);
+  f->password_field_ = password_field(f->path_);
   f->content_ = std::move(content);
   std::string_view text = f->content_;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") {

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -57,7 +58,10 @@ class tab_file {
   const std::string& content() const { return content_; }
   const std::vector<tab_record>& records() const { return records_; }
   bool empty() const { return records_.empty(); }
-  rule_ref rule(const tab_record& r) const { return {path_, r.line, std::string(r.text)}; }
+  // The record as a report may cite it: the only way a table line becomes
+  // rule text, so the password field of a credential table (password_field())
+  // is "***" in every rule that quotes it, whoever writes the rule out.
+  rule_ref rule(const tab_record& r) const;
 
   tab_file(const tab_file&) = delete;
   tab_file& operator=(const tab_file&) = delete;
@@ -65,10 +69,19 @@ class tab_file {
  private:
   tab_file() = default;
   std::string path_;
+  std::optional<std::size_t> password_field_;
   std::string content_;
   std::vector<tab_field> field_pool_;
   std::vector<tab_record> records_;
 };
+
+// The field holding a password in the credential tables, by MailRoot-relative
+// path: mailusers.tab "domain" "account" "enc-passwd" ... (2), smtpauth.tab
+// "username" "password" "permissions" (1, in clear), ctrlaccounts.tab
+// "username" "password" (1), pop3links.tab ... "external-account"
+// "external-crypted-password" "authtype" (4), userauth/smtp/*.tab
+// "auth-type" "username" "password" (2). nullopt for every other table.
+std::optional<std::size_t> password_field(std::string_view rel_path);
 
 // Reads root/rel_path into `text`: false when the file does not exist
 // (nothing is said), or when it cannot be read (an error diagnostic).

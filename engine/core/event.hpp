@@ -20,7 +20,7 @@ namespace mailflow {
 struct rule_ref {
   std::string file;        // relative to the MailRoot
   std::uint32_t line = 0;  // 0: the file as a whole (e.g. "file missing")
-  std::string text;        // the line as written (password columns masked)
+  std::string text;        // the line as written, password fields "***" (config::tab_file::rule)
 };
 
 struct stage_decision {

@@ -29,6 +29,35 @@ xmllint --noout --schema reports/report.xsd "$work/a.xml"
 xmllint --noout "$work/a-junit.xml"
 echo "reports identical with -j1 and -j2, and valid"
 
+echo "== no password of a credential table in the reports"
+# The password field of every credential table of every fixture (manual:
+# MAILUSERS.TAB, SMTPAUTH.TAB, CTRLACCOUNTS.TAB, POP3LINKS.TAB, userauth/smtp),
+# and smtpauth.tab passwords that scenarios write over a fixture.
+secrets=()
+field_of() {  # FILE N: the Nth TAB field (1-based) of each line, quotes removed, 6 characters or more
+  awk -F'\t+' -v n="$2" '!/^#/ && NF >= n { v = $n; gsub(/"/, "", v); if (length(v) >= 6) print v }' "$1"
+}
+# (fixtures/mailroots/broken is verify's, with weak passwords such as "password" on purpose)
+for root in fixtures/mailroots/hunet/ fixtures/mailroots/conformance/*/; do
+  for spec in mailusers.tab:3 smtpauth.tab:2 ctrlaccounts.tab:2 pop3links.tab:5; do
+    f="$root${spec%%:*}"
+    [[ -f $f ]] && mapfile -t -O "${#secrets[@]}" secrets < <(field_of "$f" "${spec##*:}")
+  done
+  for f in "$root"userauth/smtp/*.tab; do
+    [[ -f $f ]] && mapfile -t -O "${#secrets[@]}" secrets < <(field_of "$f" 3)
+  done
+done
+secrets+=(relaypw)  # scenarios/auth/10-smtpauth-tab-perms.xml
+(( ${#secrets[@]} >= 5 )) || { echo "found only ${#secrets[@]} fixture passwords"; exit 1; }
+for s in "${secrets[@]}"; do
+  for f in a.xml a.html a-junit.xml out1; do
+    if grep -qF -- "$s" "$work/$f"; then
+      echo "$f holds the password '$s':"; grep -nF -- "$s" "$work/$f" | head -3; exit 1
+    fi
+  done
+done
+echo "${#secrets[@]} passwords checked: none in any report"
+
 echo "== a wrong expectation fails readably"
 first=$(grep -l 'reply="250 OK"' "${files[@]}" | sed -n 1p || true)
 fixture=$(grep -o 'fixture="[^"]*"' "$first" | sed -n 1p | sed 's/fixture="\(.*\)"/\1/')
