@@ -4,9 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
+#include "config/file_writer.hpp"
 #include "core/text.hpp"
 
 namespace mailflow::delivery {
@@ -22,23 +20,6 @@ struct fd_guard {
     if (fd >= 0) ::close(fd);
   }
 };
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
-bool sync_folder(const fs::path& folder) {
-  fd_guard d{::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  return d.fd >= 0 && ::fsync(d.fd) == 0;
-}
-
-std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
 
 }  // namespace
 
@@ -89,25 +70,16 @@ bool disk_spool::submit(const spool_message& m, std::string& where) {
   std::string name = std::to_string(clock_.now_ms()) + "." + std::to_string(::getpid()) + "." + std::to_string(seq) +
                      "." + host_;
   fs::path temp = dir / "temp" / name, final_path = dir / "mess" / name;
-  {
-    fd_guard f{::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
-    if (f.fd < 0) {
-      where = errno_text("cannot create spool/" + level + "/temp/" + name);
-      return false;
+  // temp/ then mess/, synced: the same publication the mailbox store uses (config/file_writer.hpp).
+  auto out = config::publish_new_file(config::default_file_ops(), temp, final_path, file_text(m), 0644);
+  if (!out.ok()) {
+    if (out.replaced) {
+      // In mess/ but not durable: the client is told it failed, so it must not be delivered either.
+      fs::remove(final_path, ec);
+      where = "cannot sync spool/" + level + "/mess: " + out.error;
+    } else {
+      where = "cannot create spool/" + level + "/temp/" + name + ": " + out.error;
     }
-    if (!write_all(f.fd, file_text(m)) || ::fsync(f.fd) != 0) {
-      where = errno_text("cannot write spool/" + level + "/temp/" + name);
-      fs::remove(temp, ec);
-      return false;
-    }
-  }
-  if (::rename(temp.c_str(), final_path.c_str()) != 0) {
-    where = errno_text("cannot move the spool file into mess/");
-    fs::remove(temp, ec);
-    return false;
-  }
-  if (!sync_folder(dir / "mess")) {
-    where = errno_text("cannot sync spool/" + level + "/mess");
     return false;
   }
   where = "spool/" + level + "/mess/" + name;

@@ -51,6 +51,9 @@ class failing_ops final : public file_ops {
   int rename(const std::filesystem::path& a, const std::filesystem::path& b) override {
     return fail(call::rename) ? -1 : real_.rename(a, b);
   }
+  int rename_noreplace(const std::filesystem::path& a, const std::filesystem::path& b) override {
+    return fail(call::rename) ? -1 : real_.rename_noreplace(a, b);
+  }
   int fsync_dir(const std::filesystem::path& d) override { return fail(call::fsync_dir) ? -1 : real_.fsync_dir(d); }
   int unlink(const std::filesystem::path& p) override { return real_.unlink(p); }
 
@@ -162,6 +165,51 @@ BOOST_AUTO_TEST_CASE(each_failing_call_leaves_the_old_file_or_the_new_one_whole)
       BOOST_TEST(slurp(t.path() / "aliases.tab") == (new_file ? new_text : old_text));
       BOOST_TEST(std::distance(std::filesystem::directory_iterator(t.path()), {}) == 1);
     }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(publish_moves_a_new_file_into_place_and_never_over_another) {
+  temp_dir t;
+  t.mkdir("tmp");
+  t.mkdir("new");
+  auto out = publish_new_file(default_file_ops(), t.path() / "tmp/m1", t.path() / "new/m1", "first", 0600);
+  BOOST_TEST(out.ok());
+  BOOST_TEST(slurp(t.path() / "new/m1") == "first");
+  BOOST_TEST(std::filesystem::is_empty(t.path() / "tmp"));
+
+  // The name is taken: EEXIST, the stored file untouched, nothing left in tmp/.
+  out = publish_new_file(default_file_ops(), t.path() / "tmp/m1", t.path() / "new/m1", "second", 0600);
+  BOOST_TEST(!out.ok());
+  BOOST_TEST(!out.replaced);
+  BOOST_TEST(out.error_number == EEXIST);
+  BOOST_TEST(slurp(t.path() / "new/m1") == "first");
+  BOOST_TEST(std::filesystem::is_empty(t.path() / "tmp"));
+
+  // A temporary name another writer holds is not taken over either.
+  t.write("tmp/m2", "in flight");
+  out = publish_new_file(default_file_ops(), t.path() / "tmp/m2", t.path() / "new/m2", "mine", 0600);
+  BOOST_TEST(out.error_number == EEXIST);
+  BOOST_TEST(slurp(t.path() / "tmp/m2") == "in flight");
+  BOOST_TEST(!std::filesystem::exists(t.path() / "new/m2"));
+}
+
+BOOST_AUTO_TEST_CASE(each_failing_call_of_a_publication_leaves_nothing_or_the_whole_file) {
+  using call = failing_ops::call;
+  std::string text(150000, 'n');
+  for (auto which : {call::open, call::write, call::fsync, call::close, call::rename, call::fsync_dir}) {
+    temp_dir t;
+    t.mkdir("tmp");
+    t.mkdir("new");
+    failing_ops ops(which, ENOSPC);
+    auto out = publish_new_file(ops, t.path() / "tmp/m", t.path() / "new/m", text, 0600);
+    BOOST_TEST(!out.ok());
+    BOOST_TEST(out.error_number == ENOSPC);
+    BOOST_TEST(out.replaced == (which == call::fsync_dir));
+    BOOST_TEST(std::filesystem::is_empty(t.path() / "tmp"));
+    if (which == call::fsync_dir)
+      BOOST_TEST(slurp(t.path() / "new/m") == text);
+    else
+      BOOST_TEST(std::filesystem::is_empty(t.path() / "new"));
   }
 }
 
