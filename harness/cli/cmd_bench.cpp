@@ -19,7 +19,7 @@
 #include "cli/args.hpp"
 #include "commands.hpp"
 #include "core/text.hpp"
-#include "verify/bench_mailroot.hpp"
+#include "cli/verify_bench_mailroot.hpp"
 #include "verify/summary.hpp"
 #include "verify/verify.hpp"
 
@@ -77,12 +77,12 @@ std::size_t read_and_split(const std::filesystem::path& root) {
 }
 
 // Baseline for the folder checks: one stat() of each account folder.
-std::size_t stat_account_folders(const std::filesystem::path& root, const verify::bench_mailroot_options& o) {
+std::size_t stat_account_folders(const std::filesystem::path& root, const bench_mailroot_options& o) {
   std::size_t folders = 0;
   const std::string base = root.string() + "/";
   struct stat st;
   for (std::size_t i = 0; i < o.accounts; ++i)
-    folders += ::stat((base + verify::bench_account_folder(i, o)).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    folders += ::stat((base + bench_account_folder(i, o)).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
   return folders;
 }
 
@@ -104,7 +104,7 @@ int run_verify_bench(int argc, char** argv) {
   if (help) return 0;
   if (!args->positional().empty()) return p.usage_error("unexpected argument '" + args->positional()[0] + "'");
 
-  verify::bench_mailroot_options o;
+  bench_mailroot_options o;
   auto number = [&](const char* name, std::size_t& out) {
     auto v = args->get(name);
     if (!v) return true;
@@ -141,7 +141,7 @@ int run_verify_bench(int argc, char** argv) {
             << " domains, " << layout << " layout\n";
   try {
     stopwatch gen;
-    verify::write_bench_mailroot(root, o);
+    write_bench_mailroot(root, o);
     std::cout << "MailRoot " << root.string() << " generated in " << seconds(gen.wall()) << "\n\n";
   } catch (const std::exception& e) {
     std::cerr << "mailflow bench verify: " << e.what() << "\n";

@@ -6,7 +6,6 @@
 #include <set>
 
 #include "config/tests/temp_dir.hpp"
-#include "verify/bench_mailroot.hpp"
 #include "verify/codes.hpp"
 #include "verify/summary.hpp"
 #include "verify/verify.hpp"
@@ -117,21 +116,6 @@ BOOST_AUTO_TEST_CASE(xmail_sample_mailroot_passes_with_true_warnings, *boost::un
   BOOST_TEST(count(r.diags).errors == 0u);
   auto golden = read_file(source_dir() / "engine/verify/tests/golden/xmail-sample.expected");
   BOOST_TEST(text_of(r) == golden);
-}
-
-BOOST_AUTO_TEST_CASE(the_benchmark_mailroot_verifies_clean) {
-  for (bool maildir : {false, true}) {
-    testing::temp_dir t;
-    bench_mailroot_options o;
-    o.accounts = 40;  // mkdir is slow on some test disks; the benchmark itself makes the big ones
-    o.domains = 7;
-    o.maildir = maildir;
-    write_bench_mailroot(t.path(), o);
-    auto r = verify_mailroot(t.path());
-    BOOST_TEST(text_of(r) == "0 errors, 0 warnings\n");
-    BOOST_TEST(fs::is_directory(t.path() / bench_account_folder(39, o) / (maildir ? "Maildir/cur" : "mailbox")));
-    BOOST_TEST(bench_account_folder(39, o) == "domains/d4.test/u39");
-  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

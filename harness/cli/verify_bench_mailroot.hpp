@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <string>
 
-namespace mailflow::verify {
+namespace mailflow::cli {
 
 struct bench_mailroot_options {
   std::size_t accounts = 100000;
@@ -24,4 +24,4 @@ void write_bench_mailroot(const std::filesystem::path& root, const bench_mailroo
 // The folder of account `i`, relative to the MailRoot ("domains/d7.test/u107").
 std::string bench_account_folder(std::size_t i, const bench_mailroot_options& options);
 
-}  // namespace mailflow::verify
+}  // namespace mailflow::cli

@@ -1,4 +1,4 @@
-#include "bench_mailroot.hpp"
+#include "cli/verify_bench_mailroot.hpp"
 
 #include <sys/stat.h>
 
@@ -8,7 +8,7 @@
 
 #include "core/codec.hpp"
 
-namespace mailflow::verify {
+namespace mailflow::cli {
 
 namespace {
 
@@ -96,4 +96,4 @@ void write_bench_mailroot(const std::filesystem::path& root, const bench_mailroo
     throw std::system_error(errno, std::generic_category(), "cannot write mailusers.tab or aliases.tab");
 }
 
-}  // namespace mailflow::verify
+}  // namespace mailflow::cli
