@@ -391,39 +391,51 @@ mailbox_done disk_mailbox_store::remove_file(const std::string& path) {
 
 // ---- In memory.
 
-void memory_mailbox_store::add_folder_locked(const std::string& path) {
+void mailbox_image::add_folder(const std::string& path) {
   for (std::size_t slash = 0; slash != std::string::npos;) {
     slash = path.find('/', slash + 1);
-    folders_.insert(path.substr(0, slash));
+    folders.insert(path.substr(0, slash));
   }
+}
+
+void mailbox_image::put_file(const std::string& path, std::string bytes) {
+  if (auto parent = parent_of(path); !parent.empty()) add_folder(parent);
+  files[path] = std::move(bytes);
+}
+
+void mailbox_image::remove_tree(const std::string& path) {
+  auto under = [&](const std::string& name) {
+    return name == path || (name.size() > path.size() && name.compare(0, path.size(), path) == 0 && name[path.size()] == '/');
+  };
+  std::erase_if(folders, under);
+  std::erase_if(files, [&](const auto& f) { return under(f.first); });
 }
 
 void memory_mailbox_store::add_folder(const std::string& path) {
   std::lock_guard<std::mutex> g(lock_);
-  add_folder_locked(path);
+  tree_.add_folder(path);
 }
 
 void memory_mailbox_store::put_file(const std::string& path, std::string bytes) {
   std::lock_guard<std::mutex> g(lock_);
-  if (auto parent = parent_of(path); !parent.empty()) add_folder_locked(parent);
-  files_[path] = std::move(bytes);
+  tree_.put_file(path, std::move(bytes));
 }
 
 bool memory_mailbox_store::has_file(const std::string& path) const {
   std::lock_guard<std::mutex> g(lock_);
-  return files_.count(path) > 0;
+  return tree_.files.count(path) > 0;
 }
 
 bool memory_mailbox_store::has_folder(const std::string& path) const {
   std::lock_guard<std::mutex> g(lock_);
-  return folders_.count(path) > 0;
+  return tree_.folders.count(path) > 0;
 }
 
 std::vector<std::string> memory_mailbox_store::file_names(const std::string& folder) const {
   std::lock_guard<std::mutex> g(lock_);
   std::vector<std::string> out;
   const std::string prefix = folder + "/";
-  for (auto it = files_.lower_bound(prefix); it != files_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+  for (auto it = tree_.files.lower_bound(prefix); it != tree_.files.end() && it->first.compare(0, prefix.size(), prefix) == 0;
        ++it)
     if (it->first.find('/', prefix.size()) == std::string::npos) out.push_back(it->first.substr(prefix.size()));
   return out;
@@ -431,26 +443,26 @@ std::vector<std::string> memory_mailbox_store::file_names(const std::string& fol
 
 bool memory_mailbox_store::is_folder(const std::string& path) {
   std::lock_guard<std::mutex> g(lock_);
-  return path.empty() || folders_.count(path) > 0;
+  return path.empty() || tree_.folders.count(path) > 0;
 }
 
 bool memory_mailbox_store::exists(const std::string& path) {
   std::lock_guard<std::mutex> g(lock_);
-  return folders_.count(path) > 0 || files_.count(path) > 0;
+  return tree_.folders.count(path) > 0 || tree_.files.count(path) > 0;
 }
 
 bool memory_mailbox_store::is_file(const std::string& path) {
   std::lock_guard<std::mutex> g(lock_);
-  return files_.count(path) > 0;
+  return tree_.files.count(path) > 0;
 }
 
 mailbox_result<std::vector<memory_mailbox_store::file_entry>> memory_mailbox_store::files(const std::string& folder) {
   std::lock_guard<std::mutex> g(lock_);
-  if (!folders_.count(folder))
+  if (!tree_.folders.count(folder))
     return failure<std::vector<file_entry>>(mailbox_errc::io_error, folder + ": No such file or directory");
   std::vector<file_entry> out;
   const std::string prefix = folder + "/";
-  for (auto it = files_.lower_bound(prefix); it != files_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+  for (auto it = tree_.files.lower_bound(prefix); it != tree_.files.end() && it->first.compare(0, prefix.size(), prefix) == 0;
        ++it) {
     std::string name = it->first.substr(prefix.size());
     if (name.find('/') == std::string::npos) out.push_back({name, it->second.size()});
@@ -460,8 +472,8 @@ mailbox_result<std::vector<memory_mailbox_store::file_entry>> memory_mailbox_sto
 
 mailbox_result<std::string> memory_mailbox_store::read_file(const std::string& path, std::uint64_t max_bytes) {
   std::lock_guard<std::mutex> g(lock_);
-  auto it = files_.find(path);
-  if (it == files_.end()) return failure<std::string>(mailbox_errc::not_found, path + ": No such file or directory");
+  auto it = tree_.files.find(path);
+  if (it == tree_.files.end()) return failure<std::string>(mailbox_errc::not_found, path + ": No such file or directory");
   if (it->second.size() > max_bytes)
     return failure<std::string>(mailbox_errc::too_large, path + ": " + std::to_string(it->second.size()) +
                                                              " bytes, more than " + std::to_string(max_bytes));
@@ -472,9 +484,9 @@ mailbox_done memory_mailbox_store::make_folders(const std::string& path) {
   std::lock_guard<std::mutex> g(lock_);
   for (std::size_t slash = 0; slash != std::string::npos;) {
     slash = path.find('/', slash + 1);
-    if (files_.count(path.substr(0, slash))) return failure(mailbox_errc::io_error, path + ": Not a directory");
+    if (tree_.files.count(path.substr(0, slash))) return failure(mailbox_errc::io_error, path + ": Not a directory");
   }
-  add_folder_locked(path);
+  tree_.add_folder(path);
   return {};
 }
 
@@ -483,21 +495,21 @@ mailbox_done memory_mailbox_store::publish(const std::string& temp, const std::s
   std::lock_guard<std::mutex> g(lock_);
   auto folder_there = [&](const std::string& p) {
     auto parent = parent_of(p);
-    return parent.empty() || folders_.count(parent) > 0;
+    return parent.empty() || tree_.folders.count(parent) > 0;
   };
   if (!folder_there(temp)) return failure(mailbox_errc::io_error, temp + ": open: No such file or directory");
-  if (files_.count(temp) || folders_.count(temp)) return failure(mailbox_errc::exists, temp + " or " + target + ": taken");
+  if (tree_.files.count(temp) || tree_.folders.count(temp)) return failure(mailbox_errc::exists, temp + " or " + target + ": taken");
   if (fail_writes) return failure(mailbox_errc::io_error, temp + ": write: No space left on device");
   if (!folder_there(target)) return failure(mailbox_errc::io_error, temp + ": rename: No such file or directory");
-  if (files_.count(target) || folders_.count(target))
+  if (tree_.files.count(target) || tree_.folders.count(target))
     return failure(mailbox_errc::exists, temp + " or " + target + ": taken");
-  files_[target] = std::string(bytes);
+  tree_.files[target] = std::string(bytes);
   return {};
 }
 
 mailbox_done memory_mailbox_store::remove_file(const std::string& path) {
   std::lock_guard<std::mutex> g(lock_);
-  if (!files_.erase(path)) return failure(mailbox_errc::not_found, path + ": No such file or directory");
+  if (!tree_.files.erase(path)) return failure(mailbox_errc::not_found, path + ": No such file or directory");
   return {};
 }
 

@@ -226,12 +226,23 @@ class disk_mailbox_store final : public mailbox_store {
   config::file_ops& ops_;
 };
 
+// What a memory store starts from: MailRoot-relative folders (with all their
+// parents) and files. The harness reads a fixture's message store into one
+// once, and starts every replay's store from a copy.
+struct mailbox_image {
+  std::set<std::string> folders;
+  std::map<std::string, std::string> files;
+  void add_folder(const std::string& path);              // and its parents
+  void put_file(const std::string& path, std::string bytes);  // its folder too
+  void remove_tree(const std::string& path);                  // a file, or a folder and all in it
+};
+
 // The store in memory (harness, tests): a MailRoot-relative tree of folders
 // and files that answers exactly as the disk store does.
 class memory_mailbox_store final : public mailbox_store {
  public:
-  explicit memory_mailbox_store(mailbox_layout create_layout, unique_name_source& names)
-      : mailbox_store(create_layout, names) {}
+  explicit memory_mailbox_store(mailbox_layout create_layout, unique_name_source& names, mailbox_image start = {})
+      : mailbox_store(create_layout, names), tree_(std::move(start)) {}
 
   // What a fixture or another program put there: a folder (and its parents),
   // a file (its folder made too).
@@ -253,10 +264,8 @@ class memory_mailbox_store final : public mailbox_store {
   mailbox_done remove_file(const std::string& path) override;
 
  private:
-  void add_folder_locked(const std::string& path);
   mutable std::mutex lock_;
-  std::set<std::string> folders_;
-  std::map<std::string, std::string> files_;
+  mailbox_image tree_;
 };
 
 }  // namespace mailflow::delivery

@@ -107,7 +107,8 @@ int run_replay_bench(int argc, char** argv) {
   fs::path root = tmp.path() / "simple-root";
   fs::create_directories(root);
   auto tables = std::make_shared<config::memory_tables>();
-  if (!sc || !harness::prepare_mailroot(*sc, root, err, tables.get())) {
+  auto mailboxes = std::make_shared<delivery::mailbox_image>();
+  if (!sc || !harness::prepare_mailroot(*sc, root, err, tables.get(), mailboxes.get())) {
     std::cerr << "mailflow bench replay: " << err << "\n";
     return 1;
   }
@@ -117,7 +118,7 @@ int run_replay_bench(int argc, char** argv) {
   for (std::int64_t i = 0; i < *sessions; ++i) {
     reports::scenario_result r;
     r.path = "simple.xml";
-    harness::replay_in_process(*sc, root, r, in_process, tables);
+    harness::replay_in_process(*sc, root, r, in_process, tables, mailboxes);
     if (!r.failures.empty() || !r.error.empty()) {
       std::cerr << "mailflow bench replay: the simple scenario did not pass: "
                 << (r.failures.empty() ? r.error : r.failures[0].where + " " + r.failures[0].actual) << "\n";

@@ -92,12 +92,22 @@ constexpr const char* standard_folders[] = {
 
 }  // namespace
 
-bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& error, config::memory_tables* tables) {
-  // Every file the MailRoot model may read (all but stored messages and the spool).
+bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& error, config::memory_tables* tables,
+                      delivery::mailbox_image* mailboxes) {
+  // Every file the MailRoot model may read (all but stored messages and the spool)
+  // goes to `tables`; stored messages go to `mailboxes`.
   auto record = [&](const fs::path& rel, const std::string& text) {
     auto name = rel.lexically_normal();
-    if (!tables || name.empty() || name == "." || in_message_store(name) || *name.begin() == "spool") return;
-    tables->put(name.generic_string(), text);
+    if (name.empty() || name == "." || *name.begin() == "spool") return;
+    if (in_message_store(name)) {
+      if (mailboxes) mailboxes->put_file(name.generic_string(), text);
+      return;
+    }
+    if (tables) tables->put(name.generic_string(), text);
+  };
+  auto record_folder = [&](const fs::path& rel) {
+    auto name = rel.lexically_normal();
+    if (mailboxes && !name.empty() && name != ".") mailboxes->add_folder(name.generic_string());
   };
   const std::string where = sc.file.generic_string() + ":";
   std::error_code ec;
@@ -117,12 +127,17 @@ bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& err
     return false;
   }
   std::sort(entries.begin(), entries.end());
+  // Entries are under the fixture's path as iterated: their relative name is the
+  // rest of the string (fs::relative per entry made deep trees quadratic).
+  const std::string& base = sc.fixture_path.native();
+  const std::size_t skip = base.size() + (base.ends_with('/') ? 0 : 1);
   for (auto& from : entries) {
-    auto rel = fs::relative(from, sc.fixture_path);
+    fs::path rel = std::string_view(from.native()).substr(skip);
     auto to = root / rel;
     auto st = fs::symlink_status(from, ec);
     if (fs::is_directory(st)) {
       fs::create_directories(to, ec);
+      record_folder(rel);
       continue;
     }
     if (from.filename() == ".keep" || !fs::is_regular_file(st)) continue;
@@ -138,7 +153,10 @@ bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& err
     auto perms = fs::status(from, ec).permissions();
     if ((perms & fs::perms::owner_exec) != fs::perms::none || from.extension() == ".sh") make_executable(to);
   }
-  for (auto f : standard_folders) fs::create_directories(root / f, ec);
+  for (auto f : standard_folders) {
+    fs::create_directories(root / f, ec);
+    record_folder(f);
+  }
   for (auto& o : sc.overlays) {
     auto to = root / o.path;
     if (o.remove) {
@@ -147,10 +165,13 @@ bool prepare_mailroot(const scenario& sc, const fs::path& root, std::string& err
         return false;
       }
       fs::remove_all(to, ec);
-      if (tables) tables->remove_tree(fs::path(o.path).lexically_normal().generic_string());
+      const std::string name = fs::path(o.path).lexically_normal().generic_string();
+      if (tables) tables->remove_tree(name);
+      if (mailboxes) mailboxes->remove_tree(name);
       continue;
     }
     fs::create_directories(to.parent_path(), ec);
+    record_folder(fs::path(o.path).parent_path());
     std::string text = expand_tokens(o.content, root_text, sc.sink);
     if (!write_file(to, text, o.append)) {
       error = where + std::to_string(o.line) + ": cannot write " + o.path;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/mailroot.hpp"
+#include "delivery/mailbox_store.hpp"
 #include "scenario/scenario.hpp"
 
 namespace mailflow::harness {
@@ -30,9 +31,11 @@ class temp_folder {
 // false with `error` ("file:line: message") when something cannot be done.
 // `tables`, when given, receives the text of every file written outside the
 // message stores and the spool, so the MailRoot model (its root tables and
-// the files it reads on first use) never reads the copy again.
+// the files it reads on first use) never reads the copy again. `mailboxes`,
+// when given, receives every folder and the stored messages (Maildir/ and
+// mailbox/ files), so sessions ask a memory store about mailboxes.
 bool prepare_mailroot(const scenario& sc, const std::filesystem::path& root, std::string& error,
-                      config::memory_tables* tables = nullptr);
+                      config::memory_tables* tables = nullptr, delivery::mailbox_image* mailboxes = nullptr);
 
 // {root} {sink} {sinkport} in `text`.
 std::string expand_tokens(std::string text, const std::string& root, const std::string& sink);

@@ -96,7 +96,8 @@ struct live_session {
 }  // namespace
 
 void replay_in_process(const scenario& sc, const fs::path& root, scenario_result& res, const run_options& opt,
-                       std::shared_ptr<config::memory_tables> tables) {
+                       std::shared_ptr<config::memory_tables> tables,
+                       std::shared_ptr<const delivery::mailbox_image> mailboxes) {
   // A suite's scenarios share fixtures: each distinct table is parsed once per thread.
   thread_local config::table_cache parsed;
   if (parsed.size() > 4096) parsed.clear();
@@ -156,8 +157,16 @@ void replay_in_process(const scenario& sc, const fs::path& root, scenario_result
     processes.add({expand_tokens(p.program, root_text, sc.sink), p.exit_code,
                    static_cast<std::int64_t>(p.after_seconds) * 1000});
   delivery::memory_spool spool(mr->message_id(), "(kept in memory by the harness)");
-  delivery::disk_mailbox_store mailboxes(root);
-  env::environment environment{root, root / "tmp", zone, processes, spool, mailboxes, {}, sc.utc_offset_minutes, 90};
+  // Mailboxes from the image prepare_mailroot took (no file system call per
+  // question), else from the copy on disk. Names a delivery would make come
+  // from the virtual clock, so runs are deterministic.
+  delivery::counter_name_source names(clock, mr->server().root_domain.empty() ? "localhost" : mr->server().root_domain);
+  std::unique_ptr<delivery::mailbox_store> mailbox_owner;
+  if (mailboxes)
+    mailbox_owner = std::make_unique<delivery::memory_mailbox_store>(delivery::mailbox_layout::maildir, names, *mailboxes);
+  else
+    mailbox_owner = std::make_unique<delivery::disk_mailbox_store>(root, delivery::mailbox_layout::maildir, names);
+  env::environment environment{root, root / "tmp", zone, processes, spool, *mailbox_owner, {}, sc.utc_offset_minutes, 90};
   for (auto& l : sc.pop3_logins) environment.pop3_logins[l.ip] = sc.start_ms - l.seconds_before_start * 1000;
   env::simulation sim(clock, environment);
 
@@ -393,13 +402,14 @@ scenario_result run_scenario(const fs::path& file, const std::string& display_pa
   fs::create_directories(root);
   sc->file = display_path;  // errors and failures cite the displayed path
   auto tables = std::make_shared<config::memory_tables>();
-  if (!prepare_mailroot(*sc, root, err, tables.get())) {
+  auto mailboxes = std::make_shared<delivery::mailbox_image>();
+  if (!prepare_mailroot(*sc, root, err, tables.get(), mailboxes.get())) {
     res.status = "error";
     res.error = err;
     return res;
   }
   try {
-    if (opt.how == run_options::mode::in_process) replay_in_process(*sc, root, res, opt, tables);
+    if (opt.how == run_options::mode::in_process) replay_in_process(*sc, root, res, opt, tables, mailboxes);
     else run_over_tcp(*sc, root, res, opt);
   } catch (const scenario_timeout& t) {
     res.status = "timeout";

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "config/mailroot.hpp"
+#include "delivery/mailbox_store.hpp"
 #include "run_result.hpp"
 #include "scenario/scenario.hpp"
 
@@ -32,10 +33,12 @@ reports::scenario_result run_scenario(const std::filesystem::path& file, const s
                                       const run_options& options);
 
 // The in-process part alone: `sc`'s sessions against a MailRoot already
-// prepared at `root` (prepare_mailroot), results added to `res`. `tables`:
-// the files prepare_mailroot wrote (null: read them from `root`). Parsed
-// tables are reused across the scenarios a thread runs.
+// prepared at `root` (prepare_mailroot), results added to `res`. `tables`
+// and `mailboxes`: what prepare_mailroot took (null: read `root`). Parsed
+// tables are reused across the scenarios a thread runs; each replay starts
+// its mailbox store from a copy of the image.
 void replay_in_process(const scenario& sc, const std::filesystem::path& root, reports::scenario_result& res,
-                       const run_options& options, std::shared_ptr<config::memory_tables> tables = nullptr);
+                       const run_options& options, std::shared_ptr<config::memory_tables> tables = nullptr,
+                       std::shared_ptr<const delivery::mailbox_image> mailboxes = nullptr);
 
 }  // namespace mailflow::harness

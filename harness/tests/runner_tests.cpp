@@ -155,3 +155,31 @@ BOOST_AUTO_TEST_CASE(selection_by_glob_and_shard) {
   BOOST_TEST(s1[0] == "a/1.xml");
   BOOST_TEST(s2[0] == "a/2.xml");
 }
+
+BOOST_AUTO_TEST_CASE(prepare_takes_tables_and_mailboxes_with_their_names_relative_to_the_fixture) {
+  // The fixture path as a user may write it, with a trailing '/': names must
+  // still be relative to it (they are cut from the iterated path's string).
+  temp_folder dir("mailflow-runner-test");
+  auto p = dir.path() / "s.xml";
+  std::ofstream(p) << "<scenario xmlns=\"urn:mailflow:scenario:1\">\n<mailroot fixture=\"" << fixture() << "/\"/>\n"
+                   << "<file path=\"domains/hunet.jp/cop/Maildir/new/1.m\">12345</file>\n"
+                   << "<session><greeting code=\"220\"/></session>\n</scenario>\n";
+  std::string err;
+  auto sc = load_scenario(p, err);
+  BOOST_REQUIRE_MESSAGE(sc, err);
+  auto root = dir.path() / "root";
+  config::memory_tables tables;
+  delivery::mailbox_image mailboxes;
+  BOOST_REQUIRE_MESSAGE(prepare_mailroot(*sc, root, err, &tables, &mailboxes), err);
+  BOOST_TEST(fs::is_regular_file(root / "server.tab"));
+  BOOST_TEST(fs::is_regular_file(root / "domains/hunet.jp/cop/user.tab"));
+  diagnostic_list diags;
+  BOOST_TEST(tables.read("server.tab", diags) != nullptr);
+  BOOST_TEST(tables.read("domains/hunet.jp/cop/user.tab", diags) != nullptr);
+  // stored messages go to the mailbox image, not the tables; folders with their parents
+  BOOST_TEST(mailboxes.files.count("domains/hunet.jp/cop/Maildir/new/1.m") == 1u);
+  BOOST_TEST(tables.read("domains/hunet.jp/cop/Maildir/new/1.m", diags) == nullptr);
+  BOOST_TEST(mailboxes.folders.count("domains/soopoo.jp/love/Maildir/cur") == 1u);
+  BOOST_TEST(mailboxes.folders.count("domains") == 1u);
+  BOOST_TEST(mailboxes.folders.count("spool") == 1u);
+}
