@@ -1,3 +1,8 @@
+# mailflow_pattern: the scenarios' and import's regular expressions (Boost.Regex; pattern.hpp says why).
+add_library(mailflow_pattern STATIC ${CMAKE_CURRENT_LIST_DIR}/pattern/pattern.cpp)
+target_include_directories(mailflow_pattern PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(mailflow_pattern PUBLIC Boost::regex)
+
 # mailflow_harness: scenarios and the replay runner (in-process and over TCP).
 add_library(mailflow_harness STATIC
   ${CMAKE_CURRENT_LIST_DIR}/scenario/scenario.cpp
@@ -10,7 +15,7 @@ add_library(mailflow_harness STATIC
   ${CMAKE_CURRENT_LIST_DIR}/replay/suite.cpp
   ${CMAKE_CURRENT_LIST_DIR}/replay/update.cpp)
 target_include_directories(mailflow_harness PUBLIC ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(mailflow_harness PUBLIC mailflow_reports mailflow_smtp mailflow_env pugixml::pugixml Threads::Threads)
+target_link_libraries(mailflow_harness PUBLIC mailflow_pattern mailflow_reports mailflow_smtp mailflow_env pugixml::pugixml Threads::Threads)
 
 mailflow_add_test(harness_tests
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/tests/main.cpp ${CMAKE_CURRENT_LIST_DIR}/tests/scenario_tests.cpp

@@ -4,45 +4,48 @@
 // normalised spellings show.py prints (<TIMESTAMP>, DATE, SERVER-ESMTP, <S#>,
 // :PORT) are read as the same placeholders, so its output imports too.
 #include <array>
-#include <regex>
 
 #include "core/codec.hpp"
 #include "core/text.hpp"
 #include "import/import.hpp"
+#include "pattern/pattern.hpp"
 
 namespace mailflow::import {
 
 namespace {
+
+using harness::ecmascript_match;
+const auto ecmascript = harness::ecmascript_regex;
 
 const std::string date_regex =
     "(?:(?:Sun|Mon|Tue|Wed|Thu|Fri|Sat), )?[0-9]{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     "[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}(?: [+-][0-9]{4})?";
 
 struct volatile_part {
-  std::regex pattern;
-  std::string (*replace)(const std::smatch&);
+  boost::regex pattern;
+  std::string (*replace)(const boost::smatch&);
 };
 
 const std::array<volatile_part, 8>& volatile_parts() {
   static const std::array<volatile_part, 8> parts{{
       // greeting token <unixtime.threadid@SmtpServerDomain>: the host stays
-      {std::regex(R"(<[0-9]+\.[0-9]+@([^>\s]*)>)"),
-       [](const std::smatch& m) { return "<[0-9]+\\.[0-9]+@" + regex_escape(m.str(1)) + ">"; }},
-      {std::regex(R"(<TIMESTAMP(?:@([^>\s]*))?>)"),
-       [](const std::smatch& m) {
+      {ecmascript(R"(<[0-9]+\.[0-9]+@([^>\s]*)>)"),
+       [](const boost::smatch& m) { return "<[0-9]+\\.[0-9]+@" + regex_escape(m.str(1)) + ">"; }},
+      {ecmascript(R"(<TIMESTAMP(?:@([^>\s]*))?>)"),
+       [](const boost::smatch& m) {
          return "<[0-9]+\\.[0-9]+@" + (m[1].matched ? regex_escape(m.str(1)) : std::string("[^>\\s]*")) + ">";
        }},
-      {std::regex(date_regex), [](const std::smatch&) { return date_regex; }},
-      {std::regex(R"(\bDATE\b)"), [](const std::smatch&) { return date_regex; }},
+      {ecmascript(date_regex), [](const boost::smatch&) { return date_regex; }},
+      {ecmascript(R"(\bDATE\b)"), [](const boost::smatch&) { return date_regex; }},
       // the product token: [XMail 1.27 ESMTP Server] and [mailflow 0.1 ESMTP Server] alike
-      {std::regex(R"((?:XMail|mailflow) [0-9]+(?:\.[0-9]+)* (ESMTP|POP3|CTRL) Server)"),
-       [](const std::smatch& m) { return "[^\\[\\]]+ " + m.str(1) + " Server"; }},
-      {std::regex(R"(SERVER-(ESMTP|POP3|CTRL))"),
-       [](const std::smatch& m) { return "[^\\[\\]]+ " + m.str(1) + " Server"; }},
+      {ecmascript(R"((?:XMail|mailflow) [0-9]+(?:\.[0-9]+)* (ESMTP|POP3|CTRL) Server)"),
+       [](const boost::smatch& m) { return "[^\\[\\]]+ " + m.str(1) + " Server"; }},
+      {ecmascript(R"(SERVER-(ESMTP|POP3|CTRL))"),
+       [](const boost::smatch& m) { return "[^\\[\\]]+ " + m.str(1) + " Server"; }},
       // message references keep XMail's <S…> form, hex after the S
-      {std::regex(R"(<S(?:[0-9A-F]+|#)>)"), [](const std::smatch&) { return std::string("<S[0-9A-F]+>"); }},
-      {std::regex(R"((\[?)127\.0\.0\.1(\]?):(?:[0-9]+|PORT)\b)"),
-       [](const std::smatch& m) {
+      {ecmascript(R"(<S(?:[0-9A-F]+|#)>)"), [](const boost::smatch&) { return std::string("<S[0-9A-F]+>"); }},
+      {ecmascript(R"((\[?)127\.0\.0\.1(\]?):(?:[0-9]+|PORT)\b)"),
+       [](const boost::smatch& m) {
          return regex_escape(m.str(1)) + "127\\.0\\.0\\.1" + regex_escape(m.str(2)) + ":[0-9]+";
        }},
   }};
@@ -54,8 +57,8 @@ bool is_cram_challenge(std::string_view line) {
   if (line == "334 BASE64(<TIMESTAMP>)") return true;
   if (line.size() < 20 || line.substr(0, 4) != "334 ") return false;
   auto decoded = base64_decode(line.substr(4));
-  static const std::regex token(R"(<[0-9]+\.[0-9]+@[^>\s]*>)");
-  return decoded && std::regex_match(*decoded, token);
+  static const boost::regex token = ecmascript(R"(<[0-9]+\.[0-9]+@[^>\s]*>)");
+  return decoded && boost::regex_match(*decoded, token, ecmascript_match);
 }
 
 bool is_placeholder_token(std::string_view s) {
@@ -91,17 +94,17 @@ std::optional<std::string> line_regex(std::string_view line) {
   auto pos = text.cbegin();
   while (pos != text.cend()) {
     // the earliest volatile part from here on (first in the list on a tie)
-    std::smatch best;
+    boost::smatch best;
     const volatile_part* which = nullptr;
     for (auto& p : volatile_parts()) {
-      std::smatch m;
-      if (std::regex_search(pos, text.cend(), m, p.pattern) && (!which || m.position(0) < best.position(0))) {
+      boost::smatch m;
+      if (boost::regex_search(pos, text.cend(), m, p.pattern, ecmascript_match) && (!which || m.position(std::size_t{0}) < best.position(std::size_t{0}))) {
         best = m;
         which = &p;
       }
     }
     if (!which) break;
-    out += regex_escape(std::string_view(&*pos, static_cast<std::size_t>(best.position(0))));
+    out += regex_escape(std::string_view(&*pos, static_cast<std::size_t>(best.position(std::size_t{0}))));
     out += which->replace(best);
     pos = best[0].second;
     changed = true;

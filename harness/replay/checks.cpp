@@ -1,10 +1,10 @@
 #include "replay/checks.hpp"
 
-#include <regex>
 #include <unordered_map>
 
 #include "core/stage.hpp"
 #include "core/text.hpp"
+#include "pattern/pattern.hpp"
 #include "replay/mailroot_copy.hpp"
 
 namespace mailflow::harness {
@@ -67,27 +67,20 @@ std::vector<header_field> header_fields(const std::string& data, std::string& bo
   return out;
 }
 
-// Compiled regexes by pattern: building a std::regex costs far more than
-// matching it, and a suite repeats its patterns, so each worker thread keeps
-// the ones it has built (bounded: cleared when it grows past 4096).
+// Compiled patterns by text: compiling costs far more than matching, and a
+// suite repeats its patterns, so each worker thread keeps the ones it has
+// built (bounded: cleared when it grows past 4096).
 class regex_cache {
  public:
-  const std::regex* get(const std::string& pattern) {
+  const pattern* get(const std::string& text) {
     if (cache_.size() > 4096) cache_.clear();
-    auto it = cache_.find(pattern);
-    if (it == cache_.end()) {
-      std::optional<std::regex> r;
-      try {
-        r.emplace(pattern, std::regex::ECMAScript);
-      } catch (const std::regex_error&) {
-      }
-      it = cache_.emplace(pattern, std::move(r)).first;
-    }
+    auto it = cache_.find(text);
+    if (it == cache_.end()) it = cache_.emplace(text, pattern::compile(text)).first;
     return it->second ? &*it->second : nullptr;
   }
 
  private:
-  std::unordered_map<std::string, std::optional<std::regex>> cache_;
+  std::unordered_map<std::string, std::optional<pattern>> cache_;
 };
 
 regex_cache& regexes() {
@@ -137,7 +130,7 @@ std::string expectation_checker::expand(const std::string& text) const {
 
 bool expectation_checker::regex_full(const std::string& text, const std::string& re) {
   auto* r = regexes().get(re);
-  return r && std::regex_match(text, *r);
+  return r && r->full(text) == match_result::match;  // a match that gives up does not match
 }
 
 void expectation_checker::fail(std::uint32_t line, std::string what, std::string expected, std::string actual) {
@@ -315,7 +308,11 @@ std::string expectation_checker::mismatch(const expected_message& e, const spool
     if (b.equals && body != expand(*b.equals)) return "body \"" + body + "\"";
     if (b.match) {
       auto* r = regexes().get(expand(*b.match));
-      if (!r || !std::regex_search(body, *r)) return "body not matching /" + *b.match + "/";
+      auto found = r ? r->search(body) : match_result::no_match;
+      if (found == match_result::gave_up)
+        return "body not matched: /" + *b.match + "/ gave up on " + std::to_string(body.size()) +
+               " bytes (too many steps; simplify the pattern)";
+      if (found != match_result::match) return "body not matching /" + *b.match + "/";
     }
   }
   return "";

@@ -1,13 +1,13 @@
 #include "scenario/scenario.hpp"
 
 #include "core/text.hpp"
+#include "pattern/pattern.hpp"
 
 #include <pugixml.hpp>
 
 #include <algorithm>
 #include <cstring>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -95,11 +95,8 @@ class reader {
     std::string text = re;
     for (const char* token : {"{product}", "{root}", "{sinkport}", "{sink}"})
       for (auto at = text.find(token); at != std::string::npos; at = text.find(token)) text.replace(at, std::strlen(token), "x");
-    try {
-      std::regex r(text, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      fail(n, "bad regex '" + re + "': " + e.what());
-    }
+    std::string error;
+    if (!pattern::compile(text, &error)) fail(n, "bad regex '" + re + "': " + error);
   }
 
   reply_expectation reply_expect(const pugi::xml_node& n, step& s) const {

@@ -183,3 +183,27 @@ BOOST_AUTO_TEST_CASE(prepare_takes_tables_and_mailboxes_with_their_names_relativ
   BOOST_TEST(mailboxes.folders.count("domains") == 1u);
   BOOST_TEST(mailboxes.folders.count("spool") == 1u);
 }
+
+BOOST_AUTO_TEST_CASE(body_patterns_never_kill_the_run) {
+  // Issue 10.6: std::regex recursed once per character, so "[\s\S]*y" on a
+  // 200 KB body overflowed the stack. A pattern that matches passes; one that
+  // would take too many steps fails its check with a reason.
+  temp_folder dir("mailflow-runner-test");
+  std::string body;
+  for (int i = 0; i < 4000; ++i) body += "x" + std::string(48, 'a') + "\\r\\n";
+  auto scenario_with = [&](const std::string& name, const std::string& match) {
+    return write(dir.path(), name,
+                 "<session>\n  <greeting code=\"220\"/>\n  <send line=\"HELO client.test\" code=\"250\"/>\n  <send line=\"MAIL FROM:&lt;love@soopoo.jp&gt;\" code=\"250\"/>\n"
+                 "  <send line=\"RCPT TO:&lt;cop@hunet.jp&gt;\" code=\"250\"/>\n  <send line=\"DATA\" code=\"354\"/>\n"
+                 "  <raw bytes=\"Subject: big\\r\\n\\r\\n" + body + "y\\r\\n.\\r\\n\" code=\"250\"/>\n</session>\n"
+                 "<expect><message rcpt=\"cop@hunet.jp\"><body match=\"" + match + "\"/></message></expect>\n");
+  };
+  auto ok = run_scenario(scenario_with("ok.xml", "[\\s\\S]*y"), "ok.xml", {});
+  for (auto& f : ok.failures) BOOST_TEST_MESSAGE(f.where << " " << f.what << ": " << f.expected << " / " << f.actual);
+  BOOST_TEST(ok.error == "");
+  BOOST_TEST(ok.status == "passed");
+  auto hard = run_scenario(scenario_with("hard.xml", "(x|a|[^b])*(x|a|[^b])*(x|a|[^b])*b"), "hard.xml", {});
+  BOOST_TEST(hard.status == "failed");
+  BOOST_REQUIRE(!hard.failures.empty());
+  BOOST_TEST(hard.failures.back().actual.find("gave up on") != std::string::npos);
+}
