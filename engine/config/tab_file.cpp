@@ -191,7 +191,8 @@ bool read_file_text(const std::filesystem::path& root, const std::string& rel_pa
   // open + fstat + read: a MailRoot load tries some forty names, most absent,
   // so each costs one failed open and nothing more.
   auto full = root / rel_path;
-  int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (regular files ignore it).
+  int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     if (errno == ENOENT || errno == ENOTDIR) return false;
     diags.error(rel_path, 0, 0, "file-unreadable", "cannot be read");
@@ -205,10 +206,20 @@ bool read_file_text(const std::filesystem::path& root, const std::string& rel_pa
     diags.error(rel_path, 0, 0, "file-unreadable", "not a regular file");
     return false;
   }
+  auto too_large = [&] {
+    ::close(fd);
+    diags.error(rel_path, 0, 0, "file-unreadable",
+                "larger than " + std::to_string(max_mailroot_file_bytes >> 20) + " MB; not read");
+    return false;
+  };
+  if (ok && static_cast<std::uint64_t>(st.st_size) > max_mailroot_file_bytes) return too_large();
   if (ok) content.resize(static_cast<std::size_t>(st.st_size));
   std::size_t got = 0;
   while (ok) {
-    if (got == content.size()) content.resize(content.size() + 4096);  // the file grew meanwhile
+    if (got == content.size()) {
+      if (got >= max_mailroot_file_bytes) return too_large();  // it grew while read
+      content.resize(content.size() + 4096);
+    }
     ssize_t n = ::read(fd, content.data() + got, content.size() - got);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) ok = false;

@@ -83,8 +83,14 @@ class tab_file {
 // "auth-type" "username" "password" (2). nullopt for every other table.
 std::optional<std::size_t> password_field(std::string_view rel_path);
 
+// The largest MailRoot file read (a million-account mailusers.tab is about
+// 100 MB): past it the file is an error, not an allocation that can fail.
+inline constexpr std::uint64_t max_mailroot_file_bytes = std::uint64_t{1} << 30;
+
 // Reads root/rel_path into `text`: false when the file does not exist
-// (nothing is said), or when it cannot be read (an error diagnostic).
+// (nothing is said), or when it cannot be read (an error diagnostic). Only a
+// regular file is read: a FIFO, device or socket is an error at once (it is
+// opened without blocking), and so is a file over max_mailroot_file_bytes.
 bool read_file_text(const std::filesystem::path& root, const std::string& rel_path, std::string& text,
                     diagnostic_list& diags);
 

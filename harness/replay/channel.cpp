@@ -137,14 +137,18 @@ bool tcp_link::receive(std::chrono::milliseconds patience) {
     eof_ = true;
     return false;
   }
+  std::string plain;
   if (tls_) {
     tls_->put_input(std::string_view(buf, static_cast<std::size_t>(n)));
     tls_->step();
     write_all(tls_->take_output());
-    received_ += tls_->read();
+    plain = tls_->read();
   } else {
-    received_.append(buf, static_cast<std::size_t>(n));
+    plain.assign(buf, static_cast<std::size_t>(n));
   }
+  std::size_t room = received_.size() < max_untaken_bytes ? max_untaken_bytes - received_.size() : 0;
+  received_.append(plain, 0, std::min(room, plain.size()));
+  dropped_ += plain.size() - std::min(room, plain.size());
   return true;
 }
 

@@ -85,7 +85,11 @@ class tcp_link final : public client_link {
   bool server_closed() const override { return eof_; }
   bool wait_closed(std::chrono::milliseconds patience) override;
   // Waits up to `patience` for bytes; false when none came (or the server closed).
+  // What is not taken is kept up to max_untaken_bytes; the rest is dropped and
+  // counted, so a server that never stops talking cannot grow memory.
   bool receive(std::chrono::milliseconds patience);
+  static constexpr std::size_t max_untaken_bytes = 4 * reply_assembler::max_reply_bytes;
+  std::uint64_t dropped_bytes() const { return dropped_; }
 
  private:
   void write_all(std::string_view bytes);
@@ -93,6 +97,7 @@ class tcp_link final : public client_link {
   bool eof_ = false;
   std::string error_;
   std::string received_;
+  std::uint64_t dropped_ = 0;
   std::unique_ptr<tls::context> client_ctx_;
   std::unique_ptr<tls::engine> tls_;
 };

@@ -345,6 +345,10 @@ void run_over_tcp(const scenario& sc, const fs::path& root, scenario_result& res
     sr.client = "(tcp client)";
     sr.server = host + ":" + std::to_string(port);
     scripted_client client(s, check, sr, link, deadline);
+    // A reply must end within the patience from when the step began reading:
+    // a server that never ends a multi-line reply must not hold the run.
+    const step* reading_step = nullptr;
+    std::chrono::steady_clock::time_point reading_since;
     for (;;) {
       auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::system_clock::now().time_since_epoch()).count();
@@ -352,13 +356,31 @@ void run_over_tcp(const scenario& sc, const fs::path& root, scenario_result& res
       auto st = client.current();
       if (st == scripted_client::state::reading) {
         auto wait = client.expects_none() ? std::chrono::milliseconds(1000) : opt.reply_patience;
-        if (!link.receive(wait)) client.no_reply(link.server_closed());
+        if (reading_step != &client.current_step()) {
+          reading_step = &client.current_step();
+          reading_since = std::chrono::steady_clock::now();
+        }
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(reading_since + wait -
+                                                                          std::chrono::steady_clock::now());
+        if (left <= std::chrono::milliseconds(0)) {
+          check.note(check.where(reading_step->line) + ": the reply did not end within " +
+                     std::to_string(wait.count()) + " ms; what came is not kept past 1 MB");
+          client.no_reply(link.server_closed());
+          reading_step = nullptr;
+          continue;
+        }
+        if (!link.receive(left)) client.no_reply(link.server_closed());
       } else if (st == scripted_client::state::sleeping) {
         std::this_thread::sleep_for(std::chrono::milliseconds(std::max<std::int64_t>(0, *client.wake_ms() - now)));
       } else if (st == scripted_client::state::finishing) {
-        // What a server still says within a short moment (replay.py waits 1.5 s).
-        while (link.receive(std::chrono::milliseconds(300))) {
+        // What a server still says within a short moment (replay.py waits 1.5 s),
+        // and no longer even if it keeps talking.
+        auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+        while (std::chrono::steady_clock::now() < until && link.receive(std::chrono::milliseconds(300))) {
         }
+        if (link.dropped_bytes() > 0)
+          check.note("session " + check.where(s.line) + ": the server sent " + std::to_string(link.dropped_bytes()) +
+                     " bytes more than the harness keeps; they were read and dropped");
         client.finish();
       } else if (st == scripted_client::state::done) {
         break;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """A scripted SMTP server for the harness's TCP tests (--target, --server):
-canned replies, one thread per connection, 127.0.0.1 only. It stands in for
+canned replies, one thread per connection, 127.0.0.1 only. FLOOD answers
+with a multi-line reply that never ends, as a hostile server would. It stands in for
 a real server until `mailflow serve` exists; it is not an SMTP engine.
 
 usage: scripted_smtp_server.py PORT [--port-file FILE]   (PORT 0: pick one)
@@ -40,6 +41,13 @@ def serve(conn):
         elif verb == "DATA":
             say("354 Start mail input; end with <CRLF>.<CRLF>")
             in_data = True
+        elif verb == "FLOOD":
+            # a hostile server: a multi-line reply that never ends
+            try:
+                while True:
+                    conn.sendall(b"250-" + b"x" * 1000 + b"\r\n")
+            except OSError:
+                break
         elif verb == "QUIT":
             say("221 bye")
             break

@@ -36,4 +36,25 @@ cat "$work/out" "$work/err"
 grep -qx "0 passed, 1 failed" "$work/out"
 grep -q "expected: 250 OK" "$work/err"
 grep -q "actual:   550 Relay denied" "$work/err"
+echo "== a reply that never ends: the step fails within the patience, memory stays bounded"
+cat > "$work/flood.xml" <<EOF
+<scenario xmlns="urn:mailflow:scenario:1">
+  <mailroot fixture="$here/../../fixtures/mailroots/hunet"/>
+  <session>
+    <greeting code="220"/>
+    <send line="FLOOD" code="250"/>
+  </session>
+</scenario>
+EOF
+set +e
+# 1 GB of address space: the endless reply grew memory by ~290 MB/s without end.
+(ulimit -v 1048576; timeout 60 "$mailflow" replay --target "127.0.0.1:$port" "$work/flood.xml" \
+   --report "$work/flood-report.xml" > "$work/out" 2> "$work/err")
+rc=$?
+set -e
+tail -c 300 "$work/err"; echo
+[[ $rc -eq 1 ]]
+grep -qx "0 passed, 1 failed" "$work/out"
+grep -q "the reply did not end within 10000 ms" "$work/flood-report.xml"
+grep -q "more than the harness keeps; they were read and dropped" "$work/flood-report.xml"
 echo "tcp replay: ok"

@@ -1,6 +1,13 @@
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <future>
+
 #include "config/tab_file.hpp"
+#include "config/tests/temp_dir.hpp"
 
 using namespace mailflow;
 using namespace mailflow::config;
@@ -133,6 +140,35 @@ BOOST_AUTO_TEST_CASE(credential_tables_are_cited_with_the_password_masked) {
   }
   BOOST_TEST(password_field("mailusers.tab").value_or(0) == 2u);
   BOOST_TEST(!password_field("aliases.tab").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_fifo_or_device_is_refused_without_waiting) {
+  // Issue 10.7: a FIFO named aliases.tab hung verify in open(); a link to
+  // /dev/zero as message.id read without end. Both are errors at once.
+  testing::temp_dir t;
+  BOOST_REQUIRE(::mkfifo((t.path() / "aliases.tab").c_str(), 0600) == 0);
+  std::filesystem::create_symlink("/dev/zero", t.path() / "message.id");
+  auto read = [&](std::string name) {
+    return std::async(std::launch::async, [&t, name] {
+      diagnostic_list d;
+      std::string text;
+      bool ok = read_file_text(t.path(), name, text, d);
+      return std::make_pair(ok, d.items().empty() ? std::string() : d.items()[0].message);
+    });
+  };
+  for (auto name : {"aliases.tab", "message.id"}) {
+    auto f = read(name);
+    if (f.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      // it waits in open(): a writer releases it, so the test fails instead of hanging
+      int fd = ::open((t.path() / name).c_str(), O_WRONLY | O_NONBLOCK);
+      f.wait();
+      if (fd >= 0) ::close(fd);
+      BOOST_FAIL(std::string(name) + ": the read waited for a writer");
+    }
+    auto [ok, message] = f.get();
+    BOOST_TEST(!ok);
+    BOOST_TEST(message == "not a regular file");
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
