@@ -270,18 +270,12 @@ void write_session(std::string& out, const session_result& session, std::size_t 
   out += "</table></details>\n";
 }
 
-void write_message(std::string& out, const spooled_message& m) {
+void write_message(std::string& out, const spooled_message& m, std::size_t same_as) {
+  auto parts = m.split(same_as == 0);
   std::string headers, body;
-  bool in_body = false;
-  for (auto line : split_lines(m.data)) {
-    if (!in_body && line.empty()) {
-      in_body = true;
-      continue;
-    }
-    auto& part = in_body ? body : headers;
-    if (!part.empty()) part += '\n';
-    part += esc(line);
-  }
+  for (auto line : parts.headers) headers += (headers.empty() ? "" : "\n") + esc(line);
+  for (auto line : parts.body) body += (body.empty() ? "" : "\n") + esc(line);
+  if (same_as) body = "(the body of message " + std::to_string(same_as) + " above)";
   out += "<details class=\"message\"><summary><b>" + esc(m.message_ref) + "</b> <code>" + esc(m.mail_from) +
          "</code> &rarr; <code>" + esc(m.rcpt_to) + "</code>, " + std::to_string(m.size) + " bytes";
   if (!m.auth_user.empty()) out += ", authenticated as <code>" + esc(m.auth_user) + "</code>";
@@ -357,7 +351,7 @@ void write_scenario(std::string& out, const scenario_result& sc, std::size_t ind
   for (std::size_t i = 0; i < sc.sessions.size(); ++i) write_session(out, sc.sessions[i], i, timings, sc.start_ms);
   if (!sc.spooled.empty()) {
     out += "<h3>Spooled messages (" + std::to_string(sc.spooled.size()) + ")</h3>\n";
-    for (auto& m : sc.spooled) write_message(out, m);
+    for (std::size_t i = 0; i < sc.spooled.size(); ++i) write_message(out, sc.spooled[i], same_body_as(sc.spooled, i));
   }
   write_consulted(out, sc);
   out += "</section>\n";

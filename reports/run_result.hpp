@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/event.hpp"
@@ -45,15 +47,30 @@ struct session_result {
   std::vector<std::string> trailing;  // reply lines nobody read
 };
 
-// A message the SMTP engine handed to the spool (one per recipient).
+// A message the SMTP engine handed to the spool (one per recipient). The
+// recipients of one message share its body: it is held, and written to a
+// report, once.
 struct spooled_message {
   std::string message_ref;          // "S2"
   std::string mail_from;            // "MAIL FROM:<a@b>"
   std::string rcpt_to;              // "RCPT TO:<c@d>"
   std::string auth_user;
   std::uint64_t size = 0;
-  std::string data;                 // the stored message (headers and body), CRLF lines
+  std::string added_headers;        // what the server put on top (X-AuthUser:, Received:), CRLF lines
+  std::shared_ptr<const std::string> body;  // the message as received (after post-data filters)
+
+  // The stored message's lines: the header lines (the server's, then the
+  // message's own, folding kept) up to the first empty line, and the body
+  // lines after it (left empty when `with_body` is false).
+  struct lines {
+    std::vector<std::string_view> headers, body;
+  };
+  lines split(bool with_body = true) const;
 };
+
+// The 1-based position of the first message before `i` that shares message
+// i's body, or 0 (the body is written there; later ones refer to it).
+std::size_t same_body_as(const std::vector<spooled_message>& messages, std::size_t i);
 
 struct scenario_result {
   std::string path;                 // as given on the command line, '/'-separated

@@ -141,24 +141,24 @@ void add_session(pugi::xml_node parent, const session_result& session, bool timi
   }
 }
 
-void add_message(pugi::xml_node parent, const spooled_message& m) {
+// `same_as`: the 1-based position of an earlier message of the scenario with
+// the same body (0: none), whose body lines this one does not repeat.
+void add_message(pugi::xml_node parent, const spooled_message& m, std::size_t same_as) {
   auto node = parent.append_child("message");
   set(node, "ref", m.message_ref);
   set(node, "from", m.mail_from);
   set(node, "rcpt", m.rcpt_to);
   set_if(node, "auth-user", m.auth_user);
   set_number(node, "size", static_cast<long long>(m.size));
-  // Headers end at the first empty line; the body follows it.
+  auto parts = m.split(same_as == 0);
   auto headers = node.append_child("headers");
+  for (auto line : parts.headers) text_child(headers, "line", line);
   auto body = node.append_child("body");
-  bool in_body = false;
-  for (auto line : split_lines(m.data)) {
-    if (!in_body && line.empty()) {
-      in_body = true;
-      continue;
-    }
-    text_child(in_body ? body : headers, "line", line);
+  if (same_as) {
+    set_number(body, "same-as", static_cast<long long>(same_as));
+    return;
   }
+  for (auto line : parts.body) text_child(body, "line", line);
 }
 
 void add_scenario(pugi::xml_node root, const scenario_result& sc) {
@@ -179,7 +179,7 @@ void add_scenario(pugi::xml_node root, const scenario_result& sc) {
   for (auto& session : sc.sessions) add_session(node, session, timings, sc.start_ms);
   if (!sc.spooled.empty()) {
     auto messages = node.append_child("messages");
-    for (auto& m : sc.spooled) add_message(messages, m);
+    for (std::size_t i = 0; i < sc.spooled.size(); ++i) add_message(messages, sc.spooled[i], same_body_as(sc.spooled, i));
   }
   if (!sc.failures.empty()) {
     auto failures = node.append_child("failures");

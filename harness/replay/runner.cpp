@@ -295,7 +295,7 @@ void replay_in_process(const scenario& sc, const fs::path& root, scenario_result
     res.sessions.push_back(std::move(ls.result));
   }
   for (auto& m : spool.messages)
-    res.spooled.push_back({m.message_ref, m.mail_from, m.rcpt_to, m.auth_user, m.size(), m.data()});
+    res.spooled.push_back({m.message_ref, m.mail_from, m.rcpt_to, m.auth_user, m.size(), m.headers, m.body});
   check.check_outcomes(res.sessions, spool.messages);
 }
 

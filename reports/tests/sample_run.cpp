@@ -135,16 +135,23 @@ scenario_result passing_scenario() {
   m.rcpt_to = "RCPT TO:<love@soopoo.jp>";
   m.auth_user = "cop@hunet.jp";
   m.size = 412;
-  m.data =
+  m.added_headers =
       "Received: from hunet.jp (203.0.113.9) by hunet.jp with [XMail 1.27 ESMTP Server]\r\n"
       "\tid <S2> for <love@soopoo.jp> from <cop@hunet.jp>;\r\n"
       "\tSun, 5 Apr 2009 13:47:22 +0900\r\n"
-      "X-AuthUser: cop@hunet.jp\r\n"
+      "X-AuthUser: cop@hunet.jp\r\n";
+  m.body = std::make_shared<const std::string>(
       "X-Filter: tagged\r\n"
       "Subject: test\r\n"
       "\r\n"
-      "hello\r\n";
+      "hello\r\n");
+  // a second recipient of the same message shares its body
+  spooled_message m2 = m;
+  m2.rcpt_to = "RCPT TO:<cop@hunet.jp>";
+  m2.added_headers = "X-AuthUser: cop@hunet.jp\r\n";
+  m2.size = m2.added_headers.size() + m2.body->size();
   sc.spooled.push_back(std::move(m));
+  sc.spooled.push_back(std::move(m2));
   return sc;
 }
 

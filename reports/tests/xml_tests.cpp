@@ -65,6 +65,23 @@ BOOST_AUTO_TEST_CASE(sample_report_validates_against_the_schema, *boost::unit_te
   BOOST_TEST(xmllint_validate(file) == 0, log_of(file));
 }
 
+// The recipients of one message share its body: written once, referred to after.
+BOOST_AUTO_TEST_CASE(a_shared_body_is_written_once) {
+  pugi::xml_document doc;
+  const std::string xml = xml_of(sample_run());
+  BOOST_REQUIRE(doc.load_string(xml.c_str()));
+  std::vector<pugi::xml_node> messages;
+  for (auto sc : doc.child("mailflow-report").children("scenario"))
+    for (auto m : sc.child("messages").children("message")) messages.push_back(m);
+  BOOST_REQUIRE(messages.size() >= 2u);
+  auto first = messages[messages.size() - 2], second = messages.back();
+  BOOST_TEST(std::string(first.child("body").child("line").text().get()) == "hello");
+  BOOST_TEST(first.child("body").attribute("same-as").empty());
+  BOOST_TEST(second.child("body").attribute("same-as").as_int() == 1);
+  BOOST_TEST(second.child("body").child("line").empty());
+  BOOST_TEST(std::string(second.child("headers").last_child().text().get()) == "Subject: test");
+}
+
 // The validation above must be able to fail: a report with an unknown stage
 // name (an engine stage the schema does not list) is rejected.
 BOOST_AUTO_TEST_CASE(schema_rejects_an_unknown_stage, *boost::unit_test::precondition(xmllint_available{})) {
