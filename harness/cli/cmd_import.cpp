@@ -5,12 +5,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <regex>
 #include <sstream>
 
 #include "args.hpp"
 #include "commands.hpp"
 #include "import/import.hpp"
+#include "pattern/pattern.hpp"
 
 namespace mailflow::cli {
 
@@ -107,13 +107,17 @@ int run_import(int argc, char** argv) {
   } catch (const import::import_error& e) {
     // "file:line: message" -> "file:line: error: message"
     std::string what = e.what();
-    static const std::regex located(R"(^(.*?:[0-9]+): (.*)$)");
-    std::smatch m;
-    if (std::regex_match(what, m, located)) what = m.str(1) + ": error: " + m.str(2);
+    static const boost::regex located = harness::ecmascript_regex(R"(^(.*?:[0-9]+): (.*)$)");
+    boost::smatch m;
+    if (boost::regex_match(what, m, located, harness::ecmascript_match)) what = m.str(1) + ": error: " + m.str(2);
     std::cerr << what << "\n";
     return 2;
   } catch (const fs::filesystem_error& e) {
     std::cerr << e.path1().string() << ":1: error: " << e.code().message() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    // Anything else is a bug in import, but still an error, never an abort.
+    std::cerr << input.string() << ":1: error: cannot import: " << e.what() << "\n";
     return 2;
   }
   return 0;

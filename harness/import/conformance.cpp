@@ -4,8 +4,9 @@
 // except SLEEP, which replay.py does not record, so the two are walked
 // side by side.
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <tuple>
 
@@ -14,6 +15,7 @@
 #include "core/codec.hpp"
 #include "core/text.hpp"
 #include "import/import.hpp"
+#include "pattern/pattern.hpp"
 
 namespace mailflow::import {
 
@@ -49,12 +51,21 @@ std::string read_file(const fs::path& p) {
   return ss.str();
 }
 
+constexpr std::size_t max_directives = 1000000;
+
+// A script line in an error: printable, and short.
+std::string shown_line(const std::string& line) {
+  std::string out;
+  for (unsigned char c : line.substr(0, 120)) out += c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?';
+  return line.size() > 120 ? out + "..." : out;
+}
+
 // The same parser as replay.py's parse_session: "KIND: text" lines, REPEAT expanded.
 std::vector<directive> parse_script(const fs::path& path) {
   std::string text = read_file(path);
   std::vector<directive> out;
-  static const std::regex line_re(R"(^([A-Z0-9]+):(?: ?)(.*)$)");
-  static const std::regex repeat_re(R"(^(\d+) ([A-Z0-9]+):(?: ?)(.*)$)");
+  static const boost::regex line_re = harness::ecmascript_regex(R"(^([A-Z0-9]+):(?: ?)(.*)$)");
+  static const boost::regex repeat_re = harness::ecmascript_regex(R"(^(\d{1,6}) ([A-Z0-9]+):(?: ?)(.*)$)");
   std::uint32_t n = 0;
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -66,18 +77,24 @@ std::vector<directive> parse_script(const fs::path& path) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     auto first = line.find_first_not_of(" \t");
     if (first == std::string::npos || line[first] == '#') continue;
-    std::smatch m;
-    if (!std::regex_match(line, m, line_re) || !known_directive(m.str(1)))
-      throw import_error(path.string() + ":" + std::to_string(n) + ": cannot parse line: " + line);
+    boost::smatch m;
+    if (!boost::regex_match(line, m, line_re, harness::ecmascript_match) || !known_directive(m.str(1)))
+      throw import_error(path.string() + ":" + std::to_string(n) + ": cannot parse line: " + shown_line(line));
     directive d{m.str(1), m.str(2), n};
     if (d.kind == "PROTO" || d.kind == "NORM") continue;  // NORM only concerns compare
     if (d.kind == "REPEAT") {
-      std::smatch r;
-      if (!std::regex_match(d.arg, r, repeat_re) || !known_directive(r.str(2)))
-        throw import_error(path.string() + ":" + std::to_string(n) + ": REPEAT n DIRECTIVE: text");
-      for (int i = std::stoi(r.str(1)); i > 0; --i) out.push_back({r.str(2), r.str(3), n});
+      boost::smatch r;
+      if (!boost::regex_match(d.arg, r, repeat_re, harness::ecmascript_match) || !known_directive(r.str(2)))
+        throw import_error(path.string() + ":" + std::to_string(n) + ": REPEAT n DIRECTIVE: text (n up to 999999)");
+      if (out.size() + std::stoul(r.str(1)) > max_directives)
+        throw import_error(path.string() + ":" + std::to_string(n) + ": more than " + std::to_string(max_directives) +
+                           " directives");
+      for (auto i = std::stoul(r.str(1)); i > 0; --i) out.push_back({r.str(2), r.str(3), n});
       continue;
     }
+    if (out.size() >= max_directives)
+      throw import_error(path.string() + ":" + std::to_string(n) + ": more than " + std::to_string(max_directives) +
+                         " directives");
     out.push_back(std::move(d));
   }
   return out;
@@ -216,6 +233,29 @@ session import_session(const json& js, const fs::path& script, const std::string
 
 namespace {
 
+// A JSON string member, or `fallback` when absent; anything else is an error
+// that names the member (never an exception the CLI does not expect).
+std::string text_member(const json& obj, const char* key, const std::string& where,
+                        std::optional<std::string> fallback = std::nullopt) {
+  if (!obj.is_object()) throw import_error(where + ": expected an object holding \"" + key + "\"");
+  auto it = obj.find(key);
+  if (it == obj.end()) {
+    if (fallback) return *fallback;
+    throw import_error(where + ": \"" + key + "\" is missing");
+  }
+  if (!it->is_string()) throw import_error(where + ": \"" + key + "\" must be a string");
+  return it->get<std::string>();
+}
+
+// The case name, from the JSON or the file name: one plain folder name.
+std::string checked_case_name(const json& doc, const std::string& file) {
+  std::string name = text_member(doc, "case", file + ":1", fs::path(file).stem().string());
+  if (!plain_name(name))
+    throw import_error(file + ":1: case name '" + shown_line(name) +
+                       "' must be one plain folder name (letters, digits, '-', '_', '.'; not starting with '.')");
+  return name;
+}
+
 json parse_transcript(std::string_view json_text, const std::string& file) {
   json doc;
   try {
@@ -233,24 +273,37 @@ json parse_transcript(std::string_view json_text, const std::string& file) {
 
 }  // namespace
 
-std::string conformance_case_name(std::string_view json_text, const std::string& file) {
-  auto doc = parse_transcript(json_text, file);
-  return doc.value("case", fs::path(file).stem().string());
+bool plain_name(std::string_view name) {
+  if (name.empty() || name.size() > 200 || name[0] == '.') return false;
+  for (unsigned char c : name)
+    if (!std::isalnum(c) && c != '-' && c != '_' && c != '.') return false;
+  return true;
 }
 
-conformance_input read_conformance(std::string_view json_text, const std::string& file, const fs::path& case_dir,
-                                   const options& opt) {
-  json doc = parse_transcript(json_text, file);
+std::string conformance_case_name(std::string_view json_text, const std::string& file) {
+  return checked_case_name(parse_transcript(json_text, file), file);
+}
+
+namespace {
+
+conformance_input read_conformance_document(const json& doc, const std::string& file, const fs::path& case_dir,
+                                            const options& opt) {
   conformance_input in;
-  in.case_name = doc.value("case", fs::path(file).stem().string());
-  in.title = doc.value("title", "");
+  in.case_name = checked_case_name(doc, file);
+  in.title = text_member(doc, "title", file + ":1", "");
   if (!fs::is_directory(case_dir)) throw import_error(file + ":1: case folder " + case_dir.string() + " not found");
   scenario& s = in.result;
   s.name = opt.name.empty() ? in.case_name : opt.name;
   bool had_sleep = false;
   try {
-    for (auto& js : doc.at("sessions")) {
-      std::string name = js.at("file").get<std::string>(), proto = js.at("proto").get<std::string>();
+    auto sessions = doc.find("sessions");
+    if (sessions == doc.end() || !sessions->is_array()) throw import_error(file + ":1: \"sessions\" must be a list");
+    for (auto& js : *sessions) {
+      std::string name = text_member(js, "file", file + ":1: a session"), proto = text_member(js, "proto", file + ":1: a session");
+      // The script is read from the case folder and nowhere else.
+      if (!plain_name(name))
+        throw import_error(file + ":1: session file '" + shown_line(name) +
+                           "' must be a plain file name in the case folder");
       if (proto != "smtp") {
         in.skipped_sessions.push_back(name + " (" + proto + ")");
         continue;
@@ -270,7 +323,9 @@ conformance_input read_conformance(std::string_view json_text, const std::string
     d += ".";
   }
   if (had_sleep) d += " SLEEP directives become pauses of the virtual clock.";
-  auto& state = doc["state"];
+  // "state" is what the case left behind; an older transcript may not have it.
+  static const json no_state = json::object();
+  const json& state = doc.contains("state") && doc["state"].is_object() ? doc["state"] : no_state;
   bool delivery = false;
   json boxes = state.value("mailboxes", json::object());
   for (auto& [box, msgs] : boxes.items())
@@ -285,33 +340,78 @@ conformance_input read_conformance(std::string_view json_text, const std::string
   return in;
 }
 
-void copy_case_mailroot(const fs::path& case_dir, const fs::path& dest) {
-  fs::path src = case_dir / "mailroot";
-  if (!fs::is_directory(src)) throw import_error(case_dir.string() + ":1: no mailroot/ folder");
-  std::error_code ec;
-  fs::remove_all(dest, ec);
+}  // namespace
+
+conformance_input read_conformance(std::string_view json_text, const std::string& file, const fs::path& case_dir,
+                                   const options& opt) {
+  json doc = parse_transcript(json_text, file);
+  try {
+    return read_conformance_document(doc, file, case_dir, opt);
+  } catch (const json::exception& e) {
+    throw import_error(file + ":1: unexpected transcript structure: " + e.what());
+  }
+}
+
+namespace {
+
+// The folders import made under a fixtures folder, one name per line: the
+// only ones it may replace (it never deletes what it did not make).
+constexpr const char* manifest_name = ".mailflow-imported";
+
+std::vector<std::string> imported_names(const fs::path& fixtures) {
+  std::vector<std::string> names;
+  std::ifstream in(fixtures / manifest_name);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line[0] != '#') names.push_back(line);
+  return names;
+}
+
+void record_imported(const fs::path& fixtures, const std::string& name) {
+  auto names = imported_names(fixtures);
+  if (std::find(names.begin(), names.end(), name) != names.end()) return;
+  names.push_back(name);
+  std::sort(names.begin(), names.end());
+  std::string text = "# MailRoots written by 'mailflow import'; it replaces only these\n";
+  for (auto& n : names) text += n + "\n";
+  auto temp = fixtures / (std::string(manifest_name) + ".new");
+  std::ofstream(temp, std::ios::binary | std::ios::trunc) << text;
+  fs::rename(temp, fixtures / manifest_name);
+}
+
+void copy_tree(const fs::path& case_dir, const fs::path& src, const fs::path& dest) {
   fs::create_directories(dest);
+  const std::string& base = src.native();
   for (auto it = fs::recursive_directory_iterator(src); it != fs::recursive_directory_iterator(); ++it) {
-    auto rel = fs::relative(it->path(), src);
-    if (it->is_directory()) {
+    fs::path rel = std::string_view(it->path().native()).substr(base.size() + 1);
+    auto st = it->symlink_status();
+    if (fs::is_directory(st)) {
       fs::create_directories(dest / rel);
       continue;
     }
+    // A link could point anywhere: a case's MailRoot holds plain files only.
+    if (!fs::is_regular_file(st))
+      throw import_error(case_dir.string() + ":1: mailroot/" + rel.generic_string() + " is not a plain file");
     fs::copy_file(it->path(), dest / rel, fs::copy_options::overwrite_existing);
     // the case files are read-only; the fixture must stay editable
-    bool script = rel.extension() == ".sh" ||
-                  (fs::status(it->path()).permissions() & fs::perms::owner_exec) != fs::perms::none;
+    bool script = rel.extension() == ".sh" || (st.permissions() & fs::perms::owner_exec) != fs::perms::none;
     fs::permissions(dest / rel, script ? fs::perms(0755) : fs::perms(0644), fs::perm_options::replace);
   }
   fs::path dirs = case_dir / "mailroot.dirs";
   if (fs::exists(dirs)) {
     std::istringstream in(read_file(dirs));
     std::string line;
+    std::uint32_t n = 0;
     while (std::getline(in, line)) {
+      ++n;
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.empty() || line[0] == '#') continue;
-      if (line.find("..") != std::string::npos) throw import_error(dirs.string() + ": path outside the MailRoot: " + line);
-      fs::create_directories(dest / line);
+      fs::path p(line);
+      bool inside = !p.is_absolute();
+      for (auto& part : p)
+        if (part == ".." || part == ".") inside = false;
+      if (!inside)
+        throw import_error(dirs.string() + ":" + std::to_string(n) + ": path outside the MailRoot: " + shown_line(line));
+      fs::create_directories(dest / p);
     }
   }
   // git keeps no empty folders: mark every empty one
@@ -319,6 +419,41 @@ void copy_case_mailroot(const fs::path& case_dir, const fs::path& dest) {
   for (auto& e : fs::recursive_directory_iterator(dest))
     if (e.is_directory() && fs::is_empty(e.path())) empty.push_back(e.path());
   for (auto& p : empty) std::ofstream(p / ".keep");
+}
+
+}  // namespace
+
+void copy_case_mailroot(const fs::path& case_dir, const fs::path& dest) {
+  fs::path src = case_dir / "mailroot";
+  if (!fs::is_directory(src)) throw import_error(case_dir.string() + ":1: no mailroot/ folder");
+  const fs::path fixtures = dest.parent_path().empty() ? fs::path(".") : dest.parent_path();
+  const std::string name = dest.filename().string();
+  if (!plain_name(name)) throw import_error(dest.string() + ":1: the MailRoot's folder must have a plain name");
+  std::error_code ec;
+  const bool exists = fs::exists(fs::symlink_status(dest, ec));
+  if (exists) {
+    auto made = imported_names(fixtures);
+    const bool ours = std::find(made.begin(), made.end(), name) != made.end();
+    const bool empty_folder = fs::is_directory(fs::symlink_status(dest, ec)) && fs::is_empty(dest, ec);
+    if (!ours && !empty_folder)
+      throw import_error(dest.string() + ":1: exists and was not made by 'mailflow import' (not in " +
+                         (fixtures / manifest_name).string() + "); remove it or choose another --fixtures");
+    if (ours && (fs::is_symlink(fs::symlink_status(dest, ec)) || !fs::is_directory(dest, ec)))
+      throw import_error(dest.string() + ":1: is not a folder; it is left alone");
+  }
+  fs::create_directories(fixtures);
+  // Written beside it first, so a failure leaves the old MailRoot whole.
+  const fs::path fresh = fixtures / ("." + name + ".mailflow-new");
+  fs::remove_all(fresh, ec);  // our own leftover from a failed run
+  try {
+    copy_tree(case_dir, src, fresh);
+  } catch (...) {
+    fs::remove_all(fresh, ec);
+    throw;
+  }
+  if (exists) fs::remove_all(dest);
+  fs::rename(fresh, dest);
+  record_imported(fixtures, name);
 }
 
 }  // namespace mailflow::import

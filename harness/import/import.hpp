@@ -85,6 +85,10 @@ struct conformance_input {
   scenario result;
 };
 // The case a transcript belongs to (its "case" field).
+// One plain folder or file name: letters, digits, '-', '_', '.', not starting
+// with '.', at most 200 bytes. Case names and session files must be one.
+bool plain_name(std::string_view name);
+// The transcript's case name (checked with plain_name).
 std::string conformance_case_name(std::string_view json_text, const std::string& file);
 conformance_input read_conformance(std::string_view json_text, const std::string& file,
                                    const std::filesystem::path& case_dir, const options& opt);

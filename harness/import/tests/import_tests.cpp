@@ -420,3 +420,69 @@ BOOST_AUTO_TEST_CASE(multiline_reply_xml) {
   BOOST_TEST(matches(l1.next_sibling("line").attribute("match").value(), "250 [mailflow 0.1 ESMTP Server]"));
   BOOST_TEST(!doc.child("scenario").child("expect"));  // nothing derived: nothing checked
 }
+
+// Issue 10.1 and 10.12: a transcript is untrusted input.
+BOOST_AUTO_TEST_CASE(a_case_name_must_be_one_plain_folder_name) {
+  conformance_case c;
+  for (std::string bad : {"../../../x", "/tmp/x", "..", ".hidden", "a/b", ""}) {
+    std::string json = c.json;
+    json.replace(json.find("\"case\": \"900-test\""), 18, "\"case\": \"" + bad + "\"");
+    BOOST_CHECK_THROW(conformance_case_name(json, "g.json"), import_error);
+    BOOST_CHECK_THROW(read_conformance(json, "g.json", c.case_dir, {}), import_error);
+  }
+  std::string json = c.json;
+  json.replace(json.find("\"case\": \"900-test\""), 18, "\"case\": 5");
+  BOOST_CHECK_THROW(conformance_case_name(json, "g.json"), import_error);
+}
+
+BOOST_AUTO_TEST_CASE(a_session_file_outside_the_case_folder_is_not_read) {
+  conformance_case c;
+  write(c.dir.path / "secret.txt", "root:x:0:0:the first line\n");
+  std::string json = c.json;
+  json.replace(json.find("\"file\": \"01.smtp\""), 17, "\"file\": \"../../secret.txt\"");
+  try {
+    read_conformance(json, "g.json", c.case_dir, {});
+    BOOST_FAIL("expected an import_error");
+  } catch (const import_error& e) {
+    std::string what = e.what();
+    BOOST_TEST(what.find("plain file name") != std::string::npos);
+    BOOST_TEST(what.find("root:x") == std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(missing_or_mistyped_members_are_errors_not_aborts) {
+  conformance_case c;
+  std::string json = c.json;
+  // no "state": an older transcript; it still imports
+  json.replace(json.find(",\n      \"state\""), std::string(",\n      \"state\": {\"mailboxes\": {\"hunet.jp/cop\": [{\"headers\": [], \"body\": \"x\"}]}}").size(), "");
+  BOOST_REQUIRE(json.find("state") == std::string::npos);
+  BOOST_CHECK_NO_THROW(read_conformance(json, "g.json", c.case_dir, {}));
+  for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\"sessions\": [", "\"sessions\": 3, \"x\": ["},
+           {"\"proto\": \"smtp\"", "\"proto\": 1"},
+           {"\"title\": \"t\",\n", "\"title\": [],\n"},
+           {"\"steps\": [", "\"steps\": {\"a\": ["}}) {
+    std::string broken = c.json;
+    broken.replace(broken.find(from), from.size(), to);
+    BOOST_CHECK_THROW(read_conformance(broken, "g.json", c.case_dir, {}), import_error);
+  }
+  write(c.case_dir / "01.smtp", "REPEAT: 99999999999 C: NOOP\n");
+  BOOST_CHECK_THROW(read_conformance(c.json, "g.json", c.case_dir, {}), import_error);
+}
+
+BOOST_AUTO_TEST_CASE(import_never_replaces_a_folder_it_did_not_make) {
+  conformance_case c;
+  fs::path dest = c.dir.path / "fixtures" / "900-test";
+  write(dest / "precious.txt", "not a MailRoot import made\n");
+  BOOST_CHECK_THROW(copy_case_mailroot(c.case_dir, dest), import_error);
+  BOOST_TEST(fs::exists(dest / "precious.txt"));
+  BOOST_TEST(!fs::exists(dest / "server.tab"));
+  // one import made is replaced, and a link in the case's MailRoot is refused
+  fs::path ours = c.dir.path / "fixtures" / "901-test";
+  copy_case_mailroot(c.case_dir, ours);
+  BOOST_TEST(fs::exists(ours / "server.tab"));
+  fs::create_symlink("/etc/passwd", c.case_dir / "mailroot" / "aliases.tab");
+  BOOST_CHECK_THROW(copy_case_mailroot(c.case_dir, ours), import_error);
+  BOOST_TEST(fs::exists(ours / "server.tab"));  // the old copy is whole
+  BOOST_TEST(!fs::exists(ours / "aliases.tab"));
+}
