@@ -50,7 +50,9 @@ const char* smtp_filter_file_name(smtp_filter_hook h) {
 std::int64_t account_files::number(std::string_view name, std::int64_t fallback) const {
   auto v = vars.get(name);
   if (!v) return fallback;
-  auto n = parse_int(trim(*v));
+  // the variable's range (verify reports a value outside it with its line)
+  auto* d = find_user_variable(name);
+  auto n = d ? parse_number(trim(*v), d->min, d->max) : std::nullopt;
   return n ? *n : fallback;
 }
 
@@ -320,8 +322,8 @@ std::unique_ptr<mailroot> mailroot::load(const std::filesystem::path& root, tabl
   std::sort(m->files_.begin(), m->files_.end(), [](auto& a, auto& b) { return a->path() < b->path(); });
 
   if (auto text = tables.read("message.id", diags)) {
-    auto n = parse_int(trim(*text));
-    if (n && *n >= 0) {
+    auto n = parse_number(trim(*text), 0, INT64_MAX);
+    if (n) {
       m->message_id_ = static_cast<std::uint64_t>(*n);
     } else {
       diags.error("message.id", 1, 1, "bad-message-id", "message.id must hold a number");

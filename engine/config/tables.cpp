@@ -173,8 +173,8 @@ std::vector<account> parse_accounts(const tab_file* f, diagnostic_list& diags) {
     if (!check_not_empty(*f, r, 0, "domain", diags) || !check_not_empty(*f, r, 1, "account", diags) ||
         !check_not_empty(*f, r, 4, "account folder", diags))
       continue;
-    auto id = parse_int(r[3]);
-    if (!id || *id < 0 || *id > 0xffffffffLL) {
+    auto id = parse_number(r[3], 0, 0xffffffffLL);
+    if (!id) {
       diags.error(f->path(), r.line, r.column(3), "bad-account-id",
                   "account id '" + std::string(r[3]) + "' is not a number");
       continue;
@@ -295,9 +295,11 @@ std::vector<spammer_entry> parse_spammers(const tab_file* f, diagnostic_list& di
                         "unknown parameter '" + std::string(name) + "' (supported: code)");
           continue;
         }
-        auto code = parse_int(trim(param.substr(eq + 1)));
+        // manual, SPAMMERS.TAB: code=1 drop, code=0 auth only, code=-S delay S seconds
+        auto code = parse_number(trim(param.substr(eq + 1)), -86400, 1);
         if (!code) {
-          diags.error(f->path(), r.line, r.column(i), "bad-value", "code: expected a whole number");
+          diags.error(f->path(), r.line, r.column(i), "bad-value",
+                      "code: expected a whole number in -86400..1, found '" + std::string(trim(param.substr(eq + 1))) + "'");
           ok = false;
           continue;
         }
@@ -348,10 +350,11 @@ std::vector<ipmap_entry> parse_ipmap(const tab_file* f, diagnostic_list& diags) 
                   "expected ALLOW or DENY, found '" + std::string(r[i]) + "'");
       continue;
     }
-    auto prec = parse_int(r[i + 1]);
+    auto prec = parse_number(r[i + 1], INT32_MIN, INT32_MAX);
     if (!prec) {
       diags.error(f->path(), r.line, r.column(i + 1), "bad-precedence",
-                  "precedence '" + std::string(r[i + 1]) + "' is not a number");
+                  "precedence '" + std::string(r[i + 1]) + "' is not a number in " + std::to_string(INT32_MIN) + ".." +
+                      std::to_string(INT32_MAX));
       continue;
     }
     out.push_back({*n, allow, static_cast<int>(*prec), {f, &r}});
@@ -442,9 +445,10 @@ std::vector<filter_command> parse_filter_commands(const tab_file* f, diagnostic_
         } else if (flag == "wlex") {
           c.flags.wlex = true;
         } else if (flag.substr(0, 6) == "timeo=") {
-          auto t = parse_int(flag.substr(6));
-          if (!t || *t < 0) {
-            diags.error(f->path(), r.line, r.column(0), "bad-value", "timeo: expected seconds");
+          auto t = parse_number(flag.substr(6), 0, max_filter_timeout_seconds);
+          if (!t) {
+            diags.error(f->path(), r.line, r.column(0), "bad-value",
+                        "timeo: expected seconds, 0.." + std::to_string(max_filter_timeout_seconds));
             ok = false;
           } else {
             c.flags.timeout_seconds = static_cast<int>(*t);
@@ -512,14 +516,15 @@ std::vector<proc_command> parse_proc_commands(const tab_file* f, proc_context ct
     }
     if (!check_count(*f, r, min, max, shape, diags)) continue;
     if (k == proc_keyword::external || k == proc_keyword::filter) {
-      auto prio = parse_int(r[1]);
-      if (!prio || *prio < -1 || *prio > 1) {
+      auto prio = parse_number(r[1], -1, 1);
+      if (!prio) {
         diags.error(f->path(), r.line, r.column(1), "bad-value", "priority: expected -1, 0 or 1");
         continue;
       }
-      auto timeout = parse_int(r[2]);
-      if (!timeout || *timeout < 0) {
-        diags.error(f->path(), r.line, r.column(2), "bad-value", "timeout: expected seconds (0 = no wait)");
+      auto timeout = parse_number(r[2], 0, max_filter_timeout_seconds);
+      if (!timeout) {
+        diags.error(f->path(), r.line, r.column(2), "bad-value",
+                    "timeout: expected seconds (0 = no wait) up to " + std::to_string(max_filter_timeout_seconds));
         continue;
       }
     }

@@ -4,6 +4,7 @@
 // `source` so decisions can cite it.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -126,6 +127,10 @@ struct filter_select_entry {   // filters.in.tab / filters.out.tab
   std::string filename;        // in filters/
   source src;
 };
+
+// The longest wait for a filter or mailproc command (timeo=N, the
+// "external" timeout): a day. XMail takes any int; past this it is a typo.
+inline constexpr std::int64_t max_filter_timeout_seconds = 86400;
 
 struct filter_flags {          // "!aex,wlex,timeo=N"
   bool aex = false;

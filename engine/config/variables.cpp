@@ -65,12 +65,12 @@ const std::array server_vars = {
     variable_descriptor{"SMTP-IpMapDropCode", K::number, "1", -86400, 1, "", "1 drop, 0 auth only, -S delay S seconds"},
     variable_descriptor{"AllowSmtpVRFY", K::flag, "0", 0, 0, "", "enable VRFY"},
     variable_descriptor{"AllowSmtpETRN", K::flag, "0", 0, 0, "", "enable ETRN"},
-    variable_descriptor{"SmtpMinDiskSpace", K::number, "0", 0, 0, "", "KB of free disk needed to accept SMTP"},
-    variable_descriptor{"SmtpMinVirtMemSpace", K::number, "0", 0, 0, "", "KB of virtual memory needed to accept SMTP"},
-    variable_descriptor{"Pop3MinVirtMemSpace", K::number, "0", 0, 0, "", "KB of virtual memory needed to accept POP3"},
+    variable_descriptor{"SmtpMinDiskSpace", K::number, "0", 0, max_kilobytes, "", "KB of free disk needed to accept SMTP"},
+    variable_descriptor{"SmtpMinVirtMemSpace", K::number, "0", 0, max_kilobytes, "", "KB of virtual memory needed to accept SMTP"},
+    variable_descriptor{"Pop3MinVirtMemSpace", K::number, "0", 0, max_kilobytes, "", "KB of virtual memory needed to accept POP3"},
     variable_descriptor{"Pop3SyncErrorAccount", K::address, "", 0, 0, "", "local account for undeliverable fetched mail"},
     variable_descriptor{"EnableAuthSMTP-POP3", K::flag, "1", 0, 0, "", "SMTP after POP3 authentication"},
-    variable_descriptor{"MaxMessageSize", K::number, "0", 0, 0, "", "largest message in KB (0 = unlimited)"},
+    variable_descriptor{"MaxMessageSize", K::number, "0", 0, max_kilobytes, "", "largest message in KB (0 = unlimited)"},
     variable_descriptor{"DefaultSmtpPerms", K::perms, "MRVZ", 0, 0, "", "permissions of mailusers.tab logins"},
     variable_descriptor{"CustMapsList", K::list, "", 0, 0, "", "DNS lists: root:code,root:code"},
     variable_descriptor{"SMTP-RDNSCheck", K::number, "0", -86400, 1, "", "reverse DNS check: 0 off, 1 refuse MAIL, -S delay"},
@@ -99,14 +99,14 @@ const std::array user_vars = {
     variable_descriptor{"HomePage", K::text, "", 0, 0, "", "home page"},
     variable_descriptor{"Address", K::text, "", 0, 0, "", "postal address (informational)"},
     variable_descriptor{"Telephone", K::text, "", 0, 0, "", "telephone (informational)"},
-    variable_descriptor{"MaxMBSize", K::number, "0", 0, 0, "", "mailbox limit in KB (0 = unlimited)"},
+    variable_descriptor{"MaxMBSize", K::number, "0", 0, max_kilobytes, "", "mailbox limit in KB (0 = unlimited)"},
     variable_descriptor{"ClosedML", K::flag, "0", 0, 0, "", "only subscribers may post to the list"},
     variable_descriptor{"ListSender", K::address, "", 0, 0, "", "envelope sender of list copies"},
     variable_descriptor{"SmtpPerms", K::perms, "", 0, 0, "", "SMTP permissions of the account"},
     variable_descriptor{"ReceiveEnable", K::flag, "1", 0, 0, "", "the account receives mail"},
     variable_descriptor{"PopEnable", K::flag, "1", 0, 0, "", "the account may use POP3"},
     variable_descriptor{"UseReplyTo", K::flag, "1", 0, 0, "", "add Reply-To: to list copies"},
-    variable_descriptor{"MaxMessageSize", K::number, "0", 0, 0, "", "largest message the user may send, KB"},
+    variable_descriptor{"MaxMessageSize", K::number, "0", 0, max_kilobytes, "", "largest message the user may send, KB"},
     variable_descriptor{"DisableEmitAuthUser", K::flag, "0", 0, 0, "", "do not add X-AuthUser:"},
     variable_descriptor{"Pop3ScanCur", K::flag, "0", 0, 0, "", "list Maildir/cur in POP3"},
 };
@@ -137,9 +137,8 @@ std::optional<std::string> check_variable_value(const variable_descriptor& d, st
       if (!is_flag_text(v)) return "expected 0 or 1, found '" + std::string(v) + "'";
       return std::nullopt;
     case K::number: {
-      auto n = parse_int(v);
-      if (!n) return "expected a whole number, found '" + std::string(v) + "'";
-      if (d.min != d.max && (*n < d.min || *n > d.max))
+      if (!parse_int(v)) return "expected a whole number, found '" + std::string(v) + "'";
+      if (!parse_number(v, d.min, d.max))
         return "value " + std::string(v) + " outside " + std::to_string(d.min) + ".." + std::to_string(d.max);
       return std::nullopt;
     }
@@ -227,7 +226,8 @@ server_config server_config::from(variable_table vars, diagnostic_list& diags) {
       bad(*v, *why);
       return;
     }
-    out = static_cast<std::remove_reference_t<decltype(out)>>(*parse_int(v->value));
+    // in range (checked above), so it fits `out`
+    out = static_cast<std::remove_reference_t<decltype(out)>>(*parse_number(v->value, INT32_MIN, max_kilobytes));
   };
 
   text("RootDomain", c.root_domain);
@@ -247,8 +247,8 @@ server_config server_config::from(variable_table vars, diagnostic_list& diags) {
   if (auto v = t.find("NotifyTryPattern")) {
     for (auto piece : split(v->value, ',')) {
       if (piece.empty()) continue;
-      auto n = parse_int(piece);
-      if (!n || *n < 1) {
+      auto n = parse_number(piece, 1, 1000);
+      if (!n) {
         bad(*v, "expected comma-separated attempt numbers, found '" + std::string(piece) + "'");
         c.notify_try_pattern.clear();
         break;
@@ -284,9 +284,10 @@ server_config server_config::from(variable_table vars, diagnostic_list& diags) {
     for (auto piece : split(v->value, ',')) {
       if (piece.empty()) continue;
       auto colon = piece.rfind(':');
-      auto code = colon == std::string_view::npos ? std::nullopt : parse_int(piece.substr(colon + 1));
+      // the code means what SMTP-IpMapDropCode's does: 1 drop, 0 auth only, -S delay S seconds
+      auto code = colon == std::string_view::npos ? std::nullopt : parse_number(piece.substr(colon + 1), -86400, 1);
       if (!code) {
-        bad(*v, "expected root:code entries, found '" + std::string(piece) + "'");
+        bad(*v, "expected root:code entries (code -86400..1), found '" + std::string(piece) + "'");
         continue;
       }
       c.cust_maps_list.push_back({std::string(piece.substr(0, colon)), static_cast<int>(*code)});

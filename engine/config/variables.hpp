@@ -48,7 +48,7 @@ struct variable_descriptor {
   std::string_view name;
   variable_kind kind;
   std::string_view default_value;  // XMail's default as text ("" = unset)
-  std::int64_t min = 0, max = 0;   // for numbers (min == max == 0: unbounded)
+  std::int64_t min = 0, max = 0;   // for numbers: the range every value must be in
   std::string_view choices;        // for choice: "normalize|reject"
   std::string_view summary;
 };

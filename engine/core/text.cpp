@@ -63,6 +63,12 @@ std::optional<std::int64_t> parse_int(std::string_view s) {
   return v;
 }
 
+std::optional<std::int64_t> parse_number(std::string_view s, std::int64_t min, std::int64_t max) {
+  auto n = parse_int(s);
+  if (!n || *n < min || *n > max) return std::nullopt;
+  return n;
+}
+
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   std::string out;
   for (std::size_t i = 0; i < parts.size(); ++i) {

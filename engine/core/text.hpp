@@ -22,6 +22,14 @@ std::string_view trim(std::string_view s);
 std::vector<std::string_view> split(std::string_view s, char sep);
 // Parses a whole decimal integer (optional sign); nullopt on any junk or overflow.
 std::optional<std::int64_t> parse_int(std::string_view s);
+// parse_int within [min, max]: every number read from a MailRoot goes through
+// it with its range, so no value can overflow what it is stored in or what it
+// is multiplied by (issue 10.2). nullopt when junk or out of range.
+std::optional<std::int64_t> parse_number(std::string_view s, std::int64_t min, std::int64_t max);
+// The largest KB count a size variable may hold (MaxMessageSize, MaxMBSize,
+// Smtp/Pop3Min*Space): XMail reads them into an int; times 1024 it fits any
+// 64-bit size.
+inline constexpr std::int64_t max_kilobytes = 2147483647;
 
 // The value of a hex digit (either case), -1 for any other character.
 int hex_digit_value(char c);

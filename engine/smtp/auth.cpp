@@ -211,7 +211,7 @@ task<> session::finish_auth(std::string user, std::string secret, std::string di
     bool ok = clear && (mech == "CRAM-MD5" ? hmac_md5_hex(*clear, sasl.challenge) == digest : *clear == secret);
     if (ok) {
       auto files = root.account_data(*acct);
-      if (auto v = files->var("MaxMessageSize"); v && parse_int(trim(*v))) auth.max_message_size_kb = *parse_int(trim(*v));
+      if (files->var("MaxMessageSize")) auth.max_message_size_kb = files->number("MaxMessageSize", 0);
       if (auto v = files->var("DisableEmitAuthUser"); v && parse_int(trim(*v)))
         auth.disable_emit_auth_user = *parse_int(trim(*v)) != 0;
       succeed("mailusers.tab", root.perms_for(*acct), acct->src, "account " + acct->address());

@@ -162,4 +162,51 @@ BOOST_AUTO_TEST_CASE(server_address_variables_need_an_at_sign) {
   BOOST_TEST(cfg.temp_errors_admin == "ops@hunet.jp");
 }
 
+// Issue 10.2: every number has a range, checked where it is parsed; a value
+// outside it is an error with its line and the entry falls back, never
+// overflowing what it is stored in or multiplied by.
+BOOST_AUTO_TEST_CASE(numbers_outside_their_range_are_errors_not_overflows) {
+  {
+    parsed p("\"MaxMessageSize\"\t\"18014398509481984\"\n\"SmtpMinDiskSpace\"\t\"-1\"\n"
+             "\"MaxMessageSize\"\t\"2147483648\"\n", "server.tab");
+    auto cfg = server_config::from(variable_table::from(p.file.get(), p.diags), p.diags);
+    BOOST_TEST(cfg.max_message_size_kb == 0);  // the default: unlimited
+    BOOST_REQUIRE(p.diags.error_count() == 2u);
+    // in the order server_config reads them: SmtpMinDiskSpace (line 2), MaxMessageSize (line 1)
+    BOOST_TEST(p.diags.items()[0].line == 2u);
+    BOOST_TEST(p.diags.items()[1].line == 1u);
+    BOOST_TEST(p.diags.items()[1].message.find("outside 0..2147483647") != std::string::npos);
+  }
+  {
+    parsed p("\"MaxMessageSize\"\t\"2147483647\"\n", "server.tab");
+    auto cfg = server_config::from(variable_table::from(p.file.get(), p.diags), p.diags);
+    BOOST_TEST(cfg.max_message_size_kb == 2147483647);  // the top of the range stays
+    BOOST_TEST(p.diags.error_count() == 0u);
+  }
+  {
+    parsed p("\"1.0.0.0/8\"\t\"code=-2147483648\"\n\"2.0.0.0/8\"\t\"code=-4294967295\"\n"
+             "\"3.0.0.0/8\"\t\"code=2\"\n\"4.0.0.0/8\"\t\"code=-86400\"\n");
+    auto s = parse_spammers(p.file.get(), p.diags);
+    BOOST_REQUIRE(s.size() == 1u);
+    BOOST_TEST(s[0].code == -86400);
+    BOOST_TEST(p.diags.error_count() == 3u);
+  }
+  {
+    parsed p("\"!timeo=4294967296\"\t\"/bin/f\"\n\"!timeo=86400\"\t\"/bin/g\"\n");
+    auto c = parse_filter_commands(p.file.get(), p.diags);
+    BOOST_TEST(p.diags.error_count() == 1u);
+    BOOST_TEST(p.diags.items()[0].line == 1u);
+    bool truncated_to_no_timeout = false;
+    for (auto& f : c)
+      if (f.src.record && f.src.record->line == 1 && !f.flags.timeout_seconds) truncated_to_no_timeout = true;
+    BOOST_TEST(!truncated_to_no_timeout);
+  }
+  {
+    parsed p("\"0.0.0.0\"\t\"0.0.0.0\"\t\"ALLOW\"\t4294967297\n");
+    auto m = parse_ipmap(p.file.get(), p.diags);
+    BOOST_TEST(m.empty());
+    BOOST_TEST(p.diags.error_count() == 1u);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
