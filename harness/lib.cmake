@@ -8,6 +8,7 @@ add_library(mailflow_harness STATIC
   ${CMAKE_CURRENT_LIST_DIR}/scenario/scenario.cpp
   ${CMAKE_CURRENT_LIST_DIR}/replay/mailroot_copy.cpp
   ${CMAKE_CURRENT_LIST_DIR}/replay/channel.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/replay/interrupt.cpp
   ${CMAKE_CURRENT_LIST_DIR}/replay/checks.cpp
   ${CMAKE_CURRENT_LIST_DIR}/replay/server_process.cpp
   ${CMAKE_CURRENT_LIST_DIR}/replay/scripted_client.cpp

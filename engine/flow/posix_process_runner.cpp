@@ -3,12 +3,17 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -22,6 +27,31 @@ namespace mailflow::flow {
 namespace {
 
 using steady = std::chrono::steady_clock;
+
+// The process groups started and not reaped yet: a fixed table of atomics,
+// so a signal handler may read it. More concurrent filters than slots only
+// means those few are not killed on an interrupt.
+std::array<std::atomic<pid_t>, 4096> live_groups{};
+
+void register_group(pid_t pid) {
+  for (auto& slot : live_groups) {
+    pid_t empty = 0;
+    if (slot.compare_exchange_strong(empty, pid)) return;
+  }
+}
+
+void unregister_group(pid_t pid) {
+  for (auto& slot : live_groups) {
+    pid_t mine = pid;
+    if (slot.compare_exchange_strong(mine, 0)) return;
+  }
+}
+
+bool is_registered(pid_t pid) {
+  for (auto& slot : live_groups)
+    if (slot.load() == pid) return true;
+  return false;
+}
 
 // What the child reports through the exec pipe when it cannot run the program.
 enum class child_step : int { setup, chdir, exec };
@@ -199,6 +229,40 @@ void fill_from_status(process_result& res, int status) {
 
 }  // namespace
 
+bool become_subreaper() { return ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0; }
+
+void kill_started_process_groups() {
+  for (auto& slot : live_groups)
+    if (pid_t pid = slot.load(); pid > 0) ::kill(-pid, SIGKILL);
+}
+
+std::size_t kill_adopted_orphans() {
+  const pid_t self = ::getpid();
+  std::size_t killed = 0;
+  std::error_code ec;
+  for (auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(e.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses
+    auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    char state = 0;
+    long ppid = 0;
+    if (std::sscanf(line.c_str() + close + 1, " %c %ld", &state, &ppid) != 2 || ppid != self) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (is_registered(pid)) continue;  // a runner is waiting for it
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    ++killed;
+  }
+  return killed;
+}
+
 process_result posix_process_runner::run(const process_request& request) {
   const auto start = steady::now();
   process_result res;
@@ -246,6 +310,15 @@ process_result posix_process_runner::run(const process_request& request) {
   // Also set here so the group exists whichever side runs first (fails
   // harmlessly once the child has exec'd).
   ::setpgid(pid, pid);
+  register_group(pid);
+  // Whatever the program left in its group ends with it.
+  struct group_guard {
+    pid_t pid;
+    ~group_guard() {
+      ::kill(-pid, SIGKILL);
+      unregister_group(pid);
+    }
+  } guard{pid};
   report_write.reset();
   dev_null.reset();
   unique_fd pidfd(sys_pidfd_open(pid));

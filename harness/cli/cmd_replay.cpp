@@ -10,6 +10,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "core/text.hpp"
+#include "replay/interrupt.hpp"
 #include "replay/suite.hpp"
 #include "writers.hpp"
 
@@ -114,6 +115,7 @@ int run_replay(int argc, char** argv) {
   }
 
   const bool tty = ::isatty(STDERR_FILENO);
+  harness::interrupt_guard interrupts;  // before run_suite starts its threads
   auto run = harness::run_suite(files, opt, [&](std::size_t done, std::size_t total, const reports::scenario_result& r) {
     if (r.status == "error" || r.status == "timeout") {
       if (tty) std::cerr << "\r\033[K";
@@ -129,6 +131,7 @@ int run_replay(int argc, char** argv) {
     if (tty) std::cerr << "\r\033[K[" << done << "/" << total << "] " << r.path << std::flush;
   });
   if (tty) std::cerr << "\r\033[K" << std::flush;
+  harness::interrupt_guard::wait_if_interrupted();  // no reports from a run cut short
 
   std::size_t passed = run.passed(), failed = run.failed(), broken = 0;
   for (auto& r : run.scenarios) broken += r.status == "error";

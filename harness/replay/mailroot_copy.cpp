@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <mutex>
+#include <set>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -33,15 +35,39 @@ const std::string& temp_base() {
 
 }  // namespace
 
+namespace {
+
+std::mutex live_lock;
+std::set<fs::path>& live_folders() {
+  static std::set<fs::path> live;
+  return live;
+}
+
+}  // namespace
+
 temp_folder::temp_folder(const std::string& prefix) {
   std::string tmpl = (fs::path(temp_base()) / (prefix + "-XXXXXX")).string();
-  if (mkdtemp(tmpl.data())) path_ = tmpl;
+  if (!mkdtemp(tmpl.data())) return;
+  path_ = tmpl;
+  std::lock_guard g(live_lock);
+  live_folders().insert(path_);
 }
 
 temp_folder::~temp_folder() {
   if (path_.empty()) return;
+  {
+    std::lock_guard g(live_lock);
+    live_folders().erase(path_);
+  }
   std::error_code ec;
   fs::remove_all(path_, ec);
+}
+
+void remove_live_temp_folders(bool forget) {
+  std::lock_guard g(live_lock);
+  std::error_code ec;
+  for (auto& p : live_folders()) fs::remove_all(p, ec);
+  if (forget) live_folders().clear();
 }
 
 std::string expand_tokens(std::string text, const std::string& root, const std::string& sink) {

@@ -11,7 +11,8 @@
 
 namespace mailflow::harness {
 
-// A temporary folder removed when it goes out of scope.
+// A temporary folder removed when it goes out of scope. Live ones are known,
+// so an interrupt can remove them (remove_live_temp_folders).
 class temp_folder {
  public:
   explicit temp_folder(const std::string& prefix);
@@ -24,6 +25,10 @@ class temp_folder {
  private:
   std::filesystem::path path_;
 };
+
+// Removes every temp_folder still alive (interrupt.cpp, before exiting);
+// `forget`: they are not removed again by their destructors.
+void remove_live_temp_folders(bool forget);
 
 // Copies the fixture into `root` (.keep files stay behind), makes XMail's
 // standard folders, replaces {root} {sink} {sinkport} in every file outside
