@@ -74,6 +74,31 @@ std::optional<std::chrono::steady_clock::time_point> deadline_of(const run_optio
   return std::chrono::steady_clock::now() + std::chrono::seconds(opt.timeout_seconds);
 }
 
+// A real process's wait, cut to what is left of the scenario's --timeout
+// (a filter waits up to 90 s; the scenario must end in time all the same).
+// Once the time is up a program is not started: it counts as timed out.
+class deadline_process_runner final : public process_runner {
+ public:
+  deadline_process_runner(process_runner& real, std::optional<std::chrono::steady_clock::time_point> deadline)
+      : real_(real), deadline_(deadline) {}
+  process_result run(const process_request& request) override {
+    if (!deadline_) return real_.run(request);
+    auto left = std::chrono::duration_cast<std::chrono::seconds>(*deadline_ - std::chrono::steady_clock::now()).count() + 1;
+    if (left <= 1 && std::chrono::steady_clock::now() >= *deadline_) {
+      process_result r;
+      r.result = process_result::status::timed_out;
+      return r;
+    }
+    process_request capped = request;
+    if (capped.timeout_seconds <= 0 || capped.timeout_seconds > left) capped.timeout_seconds = static_cast<int>(left);
+    return real_.run(capped);
+  }
+
+ private:
+  process_runner& real_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
+};
+
 // Timelines are kept until the report is written: no more than a little growth slack.
 void keep_tight(std::vector<timed_event>& events) {
   if (events.capacity() - events.size() > events.size() / 4) events.shrink_to_fit();
@@ -151,7 +176,9 @@ void replay_in_process(const scenario& sc, const fs::path& root, scenario_result
   }
 
   // The environment: real filter processes unless the scenario scripts them, zone DNS, memory spool.
-  flow::posix_process_runner real_processes;
+  // --timeout bounds a filter's run too, so a step waiting on one ends in time.
+  flow::posix_process_runner posix_processes;
+  deadline_process_runner real_processes(posix_processes, deadline_of(opt));
   env::scripted_process_runner processes(real_processes);
   for (auto& p : sc.processes)
     processes.add({expand_tokens(p.program, root_text, sc.sink), p.exit_code,

@@ -62,4 +62,14 @@ for p in $(cat "$work/waits.pids"); do
   if alive "$p"; then echo "filter $p outlived the interrupt"; exit 1; fi
 done
 if [[ -n "$(ls -A "$work/tmp")" ]]; then echo "left behind:"; find "$work/tmp"; exit 1; fi
+echo "== --timeout interrupts a step waiting on a filter"
+start=$(date +%s)
+set +e
+TMPDIR="$work/tmp" "$mailflow" replay "$work/waits.xml" --timeout 2 > "$work/out" 2> "$work/err"
+rc=$?
+set -e
+cat "$work/err"
+[[ $rc -eq 1 ]]
+grep -q "still running after 2 s (--timeout)" "$work/err"
+(( $(date +%s) - start < 20 )) || { echo "--timeout 2 took $(( $(date +%s) - start )) s"; exit 1; }
 echo "confinement: ok"
