@@ -380,7 +380,9 @@ void mailroot::find_accounts(std::span<const account_key> keys, std::span<const 
       t.exact.prefetch(hashes[k]);
     }
     for (std::size_t k = 0; k < n; ++k) {
-      auto [user, domain] = keys[start + k];
+      // not a structured binding: clang 14 (the fuzz build) cannot capture those
+      const auto& user = keys[start + k].first;
+      const auto& domain = keys[start + k].second;
       auto i = t.exact.find(hashes[k], [&](std::size_t j) {
         return iequals(t.entries[j].name, user) && iequals(t.entries[j].domain, domain);
       });
