@@ -62,7 +62,10 @@ int run_replay(int argc, char** argv) {
       .option({"target", "", true, false, "HOST:PORT", "replay the client side against this running server"})
       .option({"server", "", true, false, "'CMD {root} {smtp} {pop3} {ctrl}'",
                "start this server per scenario on its MailRoot copy with free loopback ports"})
-      .option({"timings", "", false, false, "", "put wall-clock durations in the reports (not deterministic)"});
+      .option({"timings", "", false, false, "", "put wall-clock durations in the reports (not deterministic)"})
+      .option({"allow-fixtures", "", true, true, "DIR",
+               "also take fixtures from DIR (by default only from the scenario's tree: the nearest folder above "
+               "it holding .git or fixtures/)"});
   bool help = false;
   auto args = p.parse(argc, argv, help);
   if (!args) return 2;
@@ -89,6 +92,8 @@ int run_replay(int argc, char** argv) {
     opt.run.timeout_seconds = static_cast<int>(*n);
   }
   opt.fail_fast = args->has("fail-fast");
+  opt.run.confine_fixtures = true;
+  for (auto& d : args->all("allow-fixtures")) opt.run.allowed_fixture_roots.emplace_back(d);
   opt.run.timings = args->has("timings");
   if (args->has("target") && args->has("server")) return p.usage_error("--target and --server exclude each other");
   if (auto t = args->get("target")) {

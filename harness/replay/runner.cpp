@@ -419,6 +419,16 @@ void run_over_tcp(const scenario& sc, const fs::path& root, scenario_result& res
 
 }  // namespace
 
+fs::path scenario_project_root(const fs::path& scenario_file) {
+  std::error_code ec;
+  const fs::path own = fs::absolute(scenario_file, ec).parent_path();
+  for (fs::path p = own; !p.empty(); p = p.parent_path()) {
+    if (fs::exists(p / ".git", ec) || fs::is_directory(p / "fixtures", ec)) return p;
+    if (p == p.parent_path()) break;
+  }
+  return own;
+}
+
 scenario_result run_scenario(const fs::path& file, const std::string& display_path, const run_options& opt) {
   auto started = std::chrono::steady_clock::now();
   scenario_result res;
@@ -439,6 +449,24 @@ scenario_result run_scenario(const fs::path& file, const std::string& display_pa
   res.name = sc->name;
   res.description = sc->description;
   res.mailroot = sc->fixture;
+  if (opt.confine_fixtures) {
+    std::error_code ec;
+    auto inside = [&](const fs::path& folder) {
+      auto base = fs::weakly_canonical(folder, ec), fixture = fs::weakly_canonical(sc->fixture_path, ec);
+      auto rel = fixture.lexically_relative(base);
+      return !rel.empty() && *rel.begin() != "..";
+    };
+    const fs::path project = scenario_project_root(file);
+    bool allowed = inside(project);
+    for (auto& extra : opt.allowed_fixture_roots) allowed = allowed || inside(extra);
+    if (!allowed) {
+      res.status = "error";
+      res.error = display_path + ":" + std::to_string(sc->fixture_line) + ": fixture '" + sc->fixture +
+                  "' is outside the scenario's tree (" + fs::weakly_canonical(project, ec).string() +
+                  "); --allow-fixtures DIR allows another folder";
+      return res;
+    }
+  }
   res.start_time = sc->start;
   res.start_ms = sc->start_ms;
   temp_folder tmp("mailflow-replay");

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/mailroot.hpp"
 #include "delivery/mailbox_store.hpp"
@@ -24,7 +25,16 @@ struct run_options {
   int timeout_seconds = 0;             // --timeout; 0: none
   bool timings = false;                // --timings: wall times in the report
   std::chrono::milliseconds reply_patience{10000};  // how long a real server is given per reply
+  // A scenario is code (harness/README.md, trust model): with confine_fixtures
+  // (the CLI's default) its fixture= must lie in the scenario's project (the
+  // nearest folder above it holding .git or fixtures/; else its own folder)
+  // or in one of allowed_fixture_roots (--allow-fixtures).
+  bool confine_fixtures = false;
+  std::vector<std::filesystem::path> allowed_fixture_roots;
 };
+
+// Where a scenario's fixtures may come from when confined (see above).
+std::filesystem::path scenario_project_root(const std::filesystem::path& scenario_file);
 
 // `display_path` is the path shown in reports ('/'-separated, as given).
 // When the file does not parse, the result has status "error" and `error`

@@ -37,7 +37,7 @@ echo \$! >> $work/children.pids
 setsid sleep 301 &
 echo \$! >> $work/children.pids
 exit 0" 30
-TMPDIR="$work/tmp" "$mailflow" replay "$work/children.xml"
+TMPDIR="$work/tmp" "$mailflow" replay --allow-fixtures "$src/fixtures" "$work/children.xml"
 [[ $(wc -l < "$work/children.pids") -eq 2 ]]
 for p in $(cat "$work/children.pids"); do
   if alive "$p"; then echo "process $p outlived the replay"; exit 1; fi
@@ -46,7 +46,7 @@ done
 echo "== SIGTERM (SIGINT alike) stops a waiting filter and removes the temporary folders"
 scenario waits "echo \$\$ >> $work/waits.pids
 sleep 60" 120
-TMPDIR="$work/tmp" "$mailflow" replay "$work/waits.xml" > "$work/out" 2> "$work/err" &
+TMPDIR="$work/tmp" "$mailflow" replay --allow-fixtures "$src/fixtures" "$work/waits.xml" > "$work/out" 2> "$work/err" &
 replay=$!
 for _ in $(seq 200); do [[ -s "$work/waits.pids" ]] && break; sleep 0.05; done
 [[ -s "$work/waits.pids" ]]
@@ -65,11 +65,19 @@ if [[ -n "$(ls -A "$work/tmp")" ]]; then echo "left behind:"; find "$work/tmp"; 
 echo "== --timeout interrupts a step waiting on a filter"
 start=$(date +%s)
 set +e
-TMPDIR="$work/tmp" "$mailflow" replay "$work/waits.xml" --timeout 2 > "$work/out" 2> "$work/err"
+TMPDIR="$work/tmp" "$mailflow" replay --allow-fixtures "$src/fixtures" "$work/waits.xml" --timeout 2 > "$work/out" 2> "$work/err"
 rc=$?
 set -e
 cat "$work/err"
 [[ $rc -eq 1 ]]
 grep -q "still running after 2 s (--timeout)" "$work/err"
 (( $(date +%s) - start < 20 )) || { echo "--timeout 2 took $(( $(date +%s) - start )) s"; exit 1; }
+echo "== fixture= outside the scenario's tree is refused unless allowed"
+set +e
+TMPDIR="$work/tmp" "$mailflow" replay "$work/children.xml" > "$work/out" 2> "$work/err"
+rc=$?
+set -e
+cat "$work/err"
+[[ $rc -ne 0 ]]
+grep -q "is outside the scenario's tree" "$work/err"
 echo "confinement: ok"

@@ -67,7 +67,7 @@ mkdir -p "$work/wrong"
 sed -e "s#fixture=\"$fixture\"#fixture=\"$absolute\"#" -e '0,/reply="250 OK"/s//reply="250 Not what happened"/' \
   "$first" > "$wrong"
 set +e
-"$mailflow" replay "$wrong" --report "$work/w.xml" --junit "$work/w-junit.xml" --html "$work/w.html" > "$work/wout" 2> "$work/werr"
+"$mailflow" replay "$wrong" --allow-fixtures "$src/fixtures" --report "$work/w.xml" --junit "$work/w-junit.xml" --html "$work/w.html" > "$work/wout" 2> "$work/werr"
 rc=$?
 set -e
 cat "$work/wout" "$work/werr"

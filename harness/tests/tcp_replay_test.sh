@@ -28,7 +28,7 @@ echo "== a wrong expectation fails"
 mkdir -p "$work/s/a/b"
 sed "s#../../../fixtures#$here/../../fixtures#" "$here/tcp/wrong-expectation.xml.in" > "$work/s/a/b/wrong.xml"
 set +e
-"$mailflow" replay --target "127.0.0.1:$port" "$work/s" > "$work/out" 2> "$work/err"
+"$mailflow" replay --target "127.0.0.1:$port" "$work/s" --allow-fixtures "$here/../../fixtures" > "$work/out" 2> "$work/err"
 rc=$?
 set -e
 cat "$work/out" "$work/err"
@@ -48,7 +48,7 @@ cat > "$work/flood.xml" <<EOF
 EOF
 set +e
 # 1 GB of address space: the endless reply grew memory by ~290 MB/s without end.
-(ulimit -v 1048576; timeout 60 "$mailflow" replay --target "127.0.0.1:$port" "$work/flood.xml" \
+(ulimit -v 1048576; timeout 60 "$mailflow" replay --target "127.0.0.1:$port" "$work/flood.xml" --allow-fixtures "$here/../../fixtures" \
    --report "$work/flood-report.xml" > "$work/out" 2> "$work/err")
 rc=$?
 set -e
