@@ -32,7 +32,9 @@ int run_import(int argc, char** argv) {
                "Turn a recorded session into a scenario that expects the recorded replies. TRANSCRIPT is\n"
                "the seed's format (server lines start with a reply code, parenthesised narration), plain\n"
                "S:/C: lines, or a conformance transcript (JSON) with its case folder; the format is\n"
-               "detected. Volatile parts of replies become regular expressions.");
+               "detected. Volatile parts of replies become regular expressions. A transcript is untrusted:\n"
+               "its case name and session files must be plain names, and session files regular files in\n"
+               "the case folder.");
   p.option({"output", "o", true, false, "FILE", "the scenario to write (required)"})
       .option({"mailroot", "", true, false, "DIR", "the MailRoot fixture (seed and S:/C: input); written relative "
                                                    "to the scenario (default fixtures/mailroots/hunet)"})
@@ -41,7 +43,9 @@ int run_import(int argc, char** argv) {
       .option({"case", "", true, false, "DIR", "conformance case folder (default: cases/<case> next to the "
                                                "transcript's folder)"})
       .option({"fixtures", "", true, false, "DIR", "where a conformance case's MailRoot is copied (default "
-                                                   "fixtures/mailroots/conformance)"});
+                                                   "fixtures/mailroots/conformance). import replaces only a "
+                                                   "folder it made (listed in DIR/.mailflow-imported) or an "
+                                                   "empty one; any other is an error and left alone"});
   bool help = false;
   auto args = p.parse(argc, argv, help);
   if (help) return 0;

@@ -100,11 +100,52 @@ std::vector<directive> parse_script(const fs::path& path) {
   return out;
 }
 
-recorded_reply to_reply(const json& r) {
+// Every member of a transcript is read through member() and the helpers on
+// it: an absent member is the fallback (or an error when it is required),
+// one of another type is an error naming it (issue 10.12). A mistyped member
+// used to abort import, be ignored, or be read as something else.
+const char* type_name(json::value_t t) {
+  switch (t) {
+    case json::value_t::string: return "a string";
+    case json::value_t::boolean: return "true or false";
+    case json::value_t::array: return "a list";
+    case json::value_t::object: return "an object";
+    default: return "a value";
+  }
+}
+
+const json* member(const json& obj, const char* key, json::value_t want, const std::string& where, bool required) {
+  if (!obj.is_object()) throw import_error(where + ": expected an object holding \"" + key + "\"");
+  auto it = obj.find(key);
+  if (it == obj.end()) {
+    if (required) throw import_error(where + ": \"" + key + "\" is missing");
+    return nullptr;
+  }
+  if (it->type() != want) throw import_error(where + ": \"" + key + "\" must be " + type_name(want));
+  return &*it;
+}
+
+bool flag_member(const json& obj, const char* key, const std::string& where, bool fallback) {
+  auto* v = member(obj, key, json::value_t::boolean, where, false);
+  return v ? v->get<bool>() : fallback;
+}
+
+// A list of strings; empty when absent.
+std::vector<std::string> lines_member(const json& obj, const char* key, const std::string& where) {
+  std::vector<std::string> out;
+  if (auto* v = member(obj, key, json::value_t::array, where, false))
+    for (auto& l : *v) {
+      if (!l.is_string()) throw import_error(where + ": \"" + key + "\" must be a list of strings");
+      out.push_back(l.get<std::string>());
+    }
+  return out;
+}
+
+recorded_reply to_reply(const json& r, const std::string& where) {
   recorded_reply out;
-  for (auto& l : r.value("lines", json::array())) out.lines.push_back(l.get<std::string>());
-  out.closed = r.value("closed", false);
-  out.none = r.value("timeout", false);
+  out.lines = lines_member(r, "lines", where);
+  out.closed = flag_member(r, "closed", where, false);
+  out.none = flag_member(r, "timeout", where, false);
   return out;
 }
 
@@ -131,11 +172,18 @@ std::string latin1_bytes(const std::string& utf8) {
 }
 
 session import_session(const json& js, const fs::path& script, const std::string& file, bool& had_sleep) {
+  const std::string where = file + ":1: session " + script.filename().string();
+  auto& steps = *member(js, "steps", json::value_t::array, where, true);
+  // step i's recorded reply, nullptr when it has none
+  auto reply_of = [&](std::size_t i) {
+    std::string at = where + ", step " + std::to_string(i);
+    if (!steps[i].is_object()) throw import_error(at + ": expected an object");
+    return member(steps[i], "reply", json::value_t::object, at, false);
+  };
   auto directives = parse_script(script);
-  auto& steps = js.at("steps");
-  if (steps.empty() || !steps[0].contains("reply")) throw import_error(file + ": session " + script.filename().string() + " has no greeting");
+  if (steps.empty() || !reply_of(0)) throw import_error(where + ": no greeting");
   session s;
-  s.greeting = to_reply(steps[0]["reply"]);
+  s.greeting = to_reply(*reply_of(0), where + ", step 0");
   std::size_t k = 1;
   for (auto& d : directives) {
     std::string at = script.string() + ":" + std::to_string(d.line);
@@ -150,7 +198,9 @@ session import_session(const json& js, const fs::path& script, const std::string
       continue;
     }
     if (k >= steps.size()) throw import_error(at + ": the transcript has no step for this directive");
-    const json& rec = steps[k++];
+    std::size_t rec_index = k++;
+    const json* recorded = reply_of(rec_index);
+    const json& rec = steps[rec_index];
     if (d.kind == "DRAIN") {
       if (!rec.contains("drain")) throw import_error(at + ": expected the transcript's drain step");
       continue;  // the in-process spool is synchronous
@@ -192,10 +242,9 @@ session import_session(const json& js, const fs::path& script, const std::string
     } else {
       throw import_error(at + ": " + d.kind + " is not an SMTP directive");
     }
-    bool recorded_wait = rec.contains("reply");
-    if (recorded_wait != st.wait)
-      throw import_error(at + ": the transcript's step " + std::to_string(k - 1) + " does not match this directive");
-    if (st.wait) st.reply = to_reply(rec["reply"]);
+    if ((recorded != nullptr) != st.wait)
+      throw import_error(at + ": the transcript's step " + std::to_string(rec_index) + " does not match this directive");
+    if (st.wait) st.reply = to_reply(*recorded, where + ", step " + std::to_string(rec_index));
     s.steps.push_back(std::move(st));
   }
   if (k < steps.size() && !(s.steps.size() && s.steps.back().what == step::kind::close))
@@ -203,8 +252,7 @@ session import_session(const json& js, const fs::path& script, const std::string
   // Replies nobody read after the last directive become read steps, split
   // into replies as a client reads them (up to a line whose 4th byte is not '-').
   recorded_reply pending;
-  for (auto& l : js.value("trailing", json::array())) {
-    std::string text = l.get<std::string>();
+  for (auto& text : lines_member(js, "trailing", where)) {
     pending.lines.push_back(text);
     if (text.size() < 4 || text[3] != '-') {
       step r;
@@ -221,7 +269,7 @@ session import_session(const json& js, const fs::path& script, const std::string
     s.steps.push_back(std::move(r));
   }
   // After the last step: whether the server closed the connection.
-  bool server_closed = js.value("server_closed", false);
+  bool server_closed = flag_member(js, "server_closed", where, false);
   recorded_reply* last = &*s.greeting;
   for (auto& st : s.steps)
     if (st.reply) last = &*st.reply;
@@ -237,14 +285,8 @@ namespace {
 // that names the member (never an exception the CLI does not expect).
 std::string text_member(const json& obj, const char* key, const std::string& where,
                         std::optional<std::string> fallback = std::nullopt) {
-  if (!obj.is_object()) throw import_error(where + ": expected an object holding \"" + key + "\"");
-  auto it = obj.find(key);
-  if (it == obj.end()) {
-    if (fallback) return *fallback;
-    throw import_error(where + ": \"" + key + "\" is missing");
-  }
-  if (!it->is_string()) throw import_error(where + ": \"" + key + "\" must be a string");
-  return it->get<std::string>();
+  auto* v = member(obj, key, json::value_t::string, where, !fallback);
+  return v ? v->get<std::string>() : *fallback;
 }
 
 // The case name, from the JSON or the file name: one plain folder name.
@@ -266,7 +308,7 @@ json parse_transcript(std::string_view json_text, const std::string& file) {
     auto line = 1 + std::count(json_text.begin(), json_text.begin() + static_cast<std::ptrdiff_t>(upto), '\n');
     throw import_error(file + ":" + std::to_string(line) + ": not valid JSON: " + e.what());
   }
-  if (!doc.is_object() || doc.value("format", "") != "xmail-oracle-transcript/1")
+  if (!doc.is_object() || text_member(doc, "format", file + ":1", "") != "xmail-oracle-transcript/1")
     throw import_error(file + ":1: not a conformance transcript (format xmail-oracle-transcript/1)");
   return doc;
 }
@@ -296,14 +338,21 @@ conformance_input read_conformance_document(const json& doc, const std::string& 
   s.name = opt.name.empty() ? in.case_name : opt.name;
   bool had_sleep = false;
   try {
-    auto sessions = doc.find("sessions");
-    if (sessions == doc.end() || !sessions->is_array()) throw import_error(file + ":1: \"sessions\" must be a list");
-    for (auto& js : *sessions) {
+    for (auto& js : *member(doc, "sessions", json::value_t::array, file + ":1", true)) {
       std::string name = text_member(js, "file", file + ":1: a session"), proto = text_member(js, "proto", file + ":1: a session");
       // The script is read from the case folder and nowhere else.
       if (!plain_name(name))
         throw import_error(file + ":1: session file '" + shown_line(name) +
                            "' must be a plain file name in the case folder");
+      // A plain name can still be a link out of the folder: only a regular
+      // file is read (issue 10.1: a link's target was quoted in the error).
+      std::error_code ec;
+      auto kind = fs::symlink_status(case_dir / name, ec).type();
+      if (kind != fs::file_type::regular)
+        throw import_error(file + ":1: session file '" + name + "' " +
+                           (kind == fs::file_type::not_found ? "not found in the case folder"
+                                                             : "must be a regular file in the case folder, not a link "
+                                                               "or another kind of file"));
       if (proto != "smtp") {
         in.skipped_sessions.push_back(name + " (" + proto + ")");
         continue;
@@ -324,15 +373,17 @@ conformance_input read_conformance_document(const json& doc, const std::string& 
   }
   if (had_sleep) d += " SLEEP directives become pauses of the virtual clock.";
   // "state" is what the case left behind; an older transcript may not have it.
-  static const json no_state = json::object();
-  const json& state = doc.contains("state") && doc["state"].is_object() ? doc["state"] : no_state;
   bool delivery = false;
-  json boxes = state.value("mailboxes", json::object());
-  for (auto& [box, msgs] : boxes.items())
-    if (!msgs.empty()) delivery = true;
-  if (!state.value("frozen", json::array()).empty() || !state.value("relayed", json::array()).empty() ||
-      !state.value("spool_pending", json::array()).empty())
-    delivery = true;
+  if (auto* state = member(doc, "state", json::value_t::object, file + ":1", false)) {
+    std::string at = file + ":1: state";
+    if (auto* boxes = member(*state, "mailboxes", json::value_t::object, at, false))
+      for (auto& [box, msgs] : boxes->items()) {
+        if (!msgs.is_array()) throw import_error(at + ": mailbox \"" + box + "\" must be a list");
+        if (!msgs.empty()) delivery = true;
+      }
+    for (const char* list : {"frozen", "relayed", "spool_pending"})
+      if (auto* v = member(*state, list, json::value_t::array, at, false); v && !v->empty()) delivery = true;
+  }
   if (delivery)
     d += " Delivery results (mailboxes, frozen and relayed messages) are not checked: mailflow has no "
          "delivery engine yet; the expectations cover what the SMTP engine spools.";

@@ -486,3 +486,67 @@ BOOST_AUTO_TEST_CASE(import_never_replaces_a_folder_it_did_not_make) {
   BOOST_TEST(fs::exists(ours / "server.tab"));  // the old copy is whole
   BOOST_TEST(!fs::exists(ours / "aliases.tab"));
 }
+
+// Issue 10.1: a plain name is not enough. A link in the case folder leads out
+// of it, and its target's first line was quoted in the error.
+BOOST_AUTO_TEST_CASE(a_session_file_that_links_out_of_the_case_folder_is_not_read) {
+  conformance_case c;
+  write(c.dir.path / "secret.txt", "TOP-SECRET-LINE\n");
+  fs::create_symlink(c.dir.path / "secret.txt", c.case_dir / "link.smtp");
+  fs::create_directories(c.case_dir / "folder.smtp");
+  for (std::string name : {"link.smtp", "folder.smtp", "absent.smtp"}) {
+    std::string json = c.json;
+    json.replace(json.find("\"file\": \"01.smtp\""), 17, "\"file\": \"" + name + "\"");
+    BOOST_TEST_CONTEXT(name) {
+      try {
+        read_conformance(json, "g.json", c.case_dir, {});
+        BOOST_ERROR("expected an import_error");
+      } catch (const import_error& e) {
+        std::string what = e.what();
+        BOOST_TEST(what.rfind("g.json:1:", 0) == 0u);
+        BOOST_TEST(what.find("TOP-SECRET") == std::string::npos);
+      }
+    }
+  }
+}
+
+// Issue 10.12: a member of the wrong type was ignored or read as something
+// else ("lines": "250 x" became a one-line reply); each is now an error
+// naming the member.
+BOOST_AUTO_TEST_CASE(every_mistyped_member_is_an_error) {
+  conformance_case c;
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string json = c.json;
+    auto at = json.find(from);
+    BOOST_REQUIRE(at != std::string::npos);
+    return json.replace(at, from.size(), to);
+  };
+  std::vector<std::pair<std::string, std::string>> bad{
+      {with("\"state\": {", "\"state\": 5, \"x\": {"), "\"state\""},
+      {with("\"state\": {\"mailboxes\": {", "\"state\": {\"frozen\": 3, \"mailboxes\": {"), "\"frozen\""},
+      {with("\"state\": {\"mailboxes\": {", "\"state\": {\"mailboxes\": 3, \"x\": {"), "\"mailboxes\""},
+      {with("{\"hunet.jp/cop\": [", "{\"hunet.jp/cop\": 7, \"x\": ["), "\"hunet.jp/cop\""},
+      {with("\"lines\": [\"250 hunet.jp\"]", "\"lines\": \"250 hunet.jp\""), "\"lines\""},
+      {with("\"lines\": [\"250 hunet.jp\"]", "\"lines\": [250]"), "\"lines\""},
+      {with("\"server_closed\": true}", "\"server_closed\": \"yes\"}"), "\"server_closed\""},
+      {with("\"server_closed\": true}", "\"trailing\": \"250 x\", \"server_closed\": true}"), "\"trailing\""},
+      {with("\"lines\": [\"250 hunet.jp\"]", "\"lines\": [\"250 hunet.jp\"], \"closed\": 1"), "\"closed\""},
+      {with("\"lines\": [\"250 hunet.jp\"]", "\"lines\": [\"250 hunet.jp\"], \"timeout\": \"no\""), "\"timeout\""},
+      {with("\"reply\": {\"lines\": [\"250 hunet.jp\"]", "\"reply\": [\"250 hunet.jp\"], \"x\": {\"lines\": []"), "\"reply\""},
+      {with("\"format\": \"xmail-oracle-transcript/1\"", "\"format\": 1"), "format"},
+  };
+  for (auto& [json, member] : bad) {
+    BOOST_TEST_CONTEXT(member) {
+      try {
+        read_conformance(json, "g.json", c.case_dir, {});
+        BOOST_ERROR("expected an import_error");
+      } catch (const import_error& e) {
+        std::string what = e.what();
+        BOOST_TEST(what.rfind("g.json:1:", 0) == 0u);
+        BOOST_TEST(what.find(member) != std::string::npos, what);
+      } catch (const std::exception& e) {
+        BOOST_ERROR(std::string("not an import_error: ") + e.what());
+      }
+    }
+  }
+}
