@@ -174,6 +174,13 @@ std::unique_ptr<tab_file> tab_file::parse(std::string rel_path, std::string cont
                   "NUL byte in a TAB file line");
       continue;
     }
+    // A CR that does not end the line would put a line break into a value
+    // (a reply text, an address): XMail keeps it; here the line is refused.
+    if (auto cr = line.find('\r'); cr != std::string_view::npos) {
+      diags.error(f->path_, line_no, static_cast<std::uint32_t>(cr + 1), "tab-bare-cr",
+                  "carriage return inside a TAB file line (a field cannot hold a line break)");
+      continue;
+    }
     std::size_t before = f->field_pool_.size();
     if (!parse_plain_line(line, f->field_pool_) && !parse_line(line, line_no, f->path_, f->field_pool_, diags))
       continue;

@@ -17,6 +17,7 @@ const std::array codes = {
     code_info{"tab-stray-space", W, "spaces outside a field's quotes; they are ignored"},
     code_info{"tab-bom", W, "a UTF-8 byte order mark at the start of a file; it is ignored"},
     code_info{"tab-nul-byte", E, "a NUL byte in a line; the line is ignored"},
+    code_info{"tab-bare-cr", E, "a carriage return inside a line (not ending it); the line is ignored"},
     code_info{"file-unreadable", E, "a file exists but cannot be read (a folder, no permission)"},
     // Table contents (engine/config/tables.cpp, variables.cpp, mailroot.cpp)
     code_info{"field-count", E, "a line has the wrong number of fields for its file"},

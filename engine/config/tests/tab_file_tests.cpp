@@ -142,6 +142,18 @@ BOOST_AUTO_TEST_CASE(credential_tables_are_cited_with_the_password_masked) {
   BOOST_TEST(!password_field("aliases.tab").has_value());
 }
 
+BOOST_AUTO_TEST_CASE(a_carriage_return_inside_a_line_refuses_the_line) {
+  // Found by fuzz/tables_fuzz (fuzz/regressions/tables/cr-inside-a-quoted-field):
+  // "0\r" would have put a line break into a value, e.g. a reply text.
+  diagnostic_list d;
+  auto f = parse("\"SmtpMsgIPBan\"\t\"go\raway\"\n\"RootDomain\"\t\"a.jp\"\r\n", d);
+  BOOST_REQUIRE(f->records().size() == 1u);
+  BOOST_TEST(f->records()[0][1] == "a.jp");  // a CRLF ending stays an ending
+  BOOST_REQUIRE(d.items().size() == 1u);
+  BOOST_TEST(d.items()[0].code == "tab-bare-cr");
+  BOOST_TEST(d.items()[0].line == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(a_fifo_or_device_is_refused_without_waiting) {
   // Issue 10.7: a FIFO named aliases.tab hung verify in open(); a link to
   // /dev/zero as message.id read without end. Both are errors at once.
