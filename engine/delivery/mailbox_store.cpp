@@ -211,15 +211,21 @@ mailbox_result<std::string> mailbox_store::append(const std::string& account_fol
   return failure<std::string>(mailbox_errc::exists, account_folder + ": no free message name");
 }
 
-mailbox_result<std::string> mailbox_store::append_as(const std::string& account_folder, std::string_view id,
-                                                     std::string_view message) {
+mailbox_result<mailbox_layout> mailbox_store::checked_layout(const std::string& account_folder, std::string_view id) {
   if (!valid_account_folder(account_folder))
-    return failure<std::string>(mailbox_errc::bad_folder, "not an account folder: " + account_folder);
-  if (!valid_message_id(id)) return failure<std::string>(mailbox_errc::bad_id, "not a message id: " + std::string(id));
+    return failure<mailbox_layout>(mailbox_errc::bad_folder, "not an account folder: " + account_folder);
+  if (!valid_message_id(id)) return failure<mailbox_layout>(mailbox_errc::bad_id, "not a message id: " + std::string(id));
   auto layout = layout_of(account_folder);
   if (!layout)
-    return failure<std::string>(mailbox_errc::no_mailbox, account_folder + " has neither Maildir/ nor mailbox/");
-  return store(account_folder, *layout, std::string(id), message);
+    return failure<mailbox_layout>(mailbox_errc::no_mailbox, account_folder + " has neither Maildir/ nor mailbox/");
+  return success(*layout);
+}
+
+mailbox_result<std::string> mailbox_store::append_as(const std::string& account_folder, std::string_view id,
+                                                     std::string_view message) {
+  auto layout = checked_layout(account_folder, id);
+  if (!layout.ok()) return failure<std::string>(layout.code, layout.error);
+  return store(account_folder, layout.value, std::string(id), message);
 }
 
 mailbox_result<std::vector<stored_message>> mailbox_store::list(const std::string& account_folder, bool scan_cur) {
@@ -260,14 +266,10 @@ mailbox_result<std::vector<stored_message>> mailbox_store::list(const std::strin
 }
 
 mailbox_result<std::string> mailbox_store::locate(const std::string& account_folder, std::string_view id) {
-  if (!valid_account_folder(account_folder))
-    return failure<std::string>(mailbox_errc::bad_folder, "not an account folder: " + account_folder);
-  if (!valid_message_id(id)) return failure<std::string>(mailbox_errc::bad_id, "not a message id: " + std::string(id));
-  auto layout = layout_of(account_folder);
-  if (!layout)
-    return failure<std::string>(mailbox_errc::no_mailbox, account_folder + " has neither Maildir/ nor mailbox/");
+  auto layout = checked_layout(account_folder, id);
+  if (!layout.ok()) return failure<std::string>(layout.code, layout.error);
   const std::string name(id);
-  if (*layout == mailbox_layout::mailbox) {
+  if (layout.value == mailbox_layout::mailbox) {
     std::string path = mailbox(account_folder) + "/" + name;
     if (is_file(path)) return success(path);
     return failure<std::string>(mailbox_errc::not_found, path + ": no such message");

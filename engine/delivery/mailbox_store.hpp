@@ -196,6 +196,8 @@ class mailbox_store {
  private:
   mailbox_result<std::string> store(const std::string& account_folder, mailbox_layout layout, const std::string& id,
                                     std::string_view message);
+  // The account's layout after checking the folder and the id (bad_folder, bad_id, no_mailbox).
+  mailbox_result<mailbox_layout> checked_layout(const std::string& account_folder, std::string_view id);
   // Where a message with `id` is (Maildir: new/, then cur/); not_found otherwise.
   mailbox_result<std::string> locate(const std::string& account_folder, std::string_view id);
 
