@@ -87,7 +87,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (r.size() <= *pw || r[*pw].empty() || r[*pw] == "***") continue;
       std::string quoted = file->rule(r).text;
       diagnostic_list ignored;
-      auto again = tab_file::parse(name, quoted + "\n", ignored);
+      // after a comment line, so a byte order mark the rule starts with is not the file's
+      auto again = tab_file::parse(name, "#\n" + quoted + "\n", ignored);
       if (!again || again->records().empty() || again->records()[0].size() <= *pw ||
           again->records()[0][*pw] != "***")
         violated("a quoted rule shows the password field", quoted);

@@ -81,9 +81,30 @@ std::optional<std::string> base64_decode(std::string_view text) {
       }
     }
     unsigned n = v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3];
+    // the bits padding leaves unused must be zero: one spelling per byte string (RFC 4648 3.5)
+    if ((pad == 1 && (n & 0xff) != 0) || (pad == 2 && (n & 0xffff) != 0)) return std::nullopt;
     out += static_cast<char>(n >> 16 & 255);
     if (pad < 2) out += static_cast<char>(n >> 8 & 255);
     if (pad < 1) out += static_cast<char>(n & 255);
+  }
+  return out;
+}
+
+std::optional<std::string> xmail_base64_decode(std::string_view text) {
+  if (text.size() >= 2 && text[0] == '+' && text[1] == ' ') text.remove_prefix(2);
+  if (text.empty() || text[0] == '\0') return std::nullopt;
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i + 4 <= text.size(); i += 4) {
+    int a = b64_value(text[i]), b = b64_value(text[i + 1]);
+    bool c_pad = text[i + 2] == '=', d_pad = text[i + 3] == '=';
+    int c = c_pad ? 0 : b64_value(text[i + 2]), d = d_pad ? 0 : b64_value(text[i + 3]);
+    if (a < 0 || b < 0 || c < 0 || d < 0) return std::nullopt;
+    out += static_cast<char>(a << 2 | b >> 4);
+    if (c_pad) continue;
+    out += static_cast<char>((b << 4 & 0xf0) | c >> 2);
+    if (d_pad) continue;
+    out += static_cast<char>((c << 6 & 0xc0) | d);
   }
   return out;
 }

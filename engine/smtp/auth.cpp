@@ -4,6 +4,10 @@
 // a mechanism listed in a non-empty smtpextauth.tab goes to the external
 // program instead and never falls back. `*` cancels at any step (RFC 4954
 // section 4; XMail takes it as a user name: a listed difference).
+// Client base64 is read as XMail reads it (xmail_base64_decode), and the
+// decoded answers are C strings there: each ends at its first NUL. LOGIN
+// decodes nothing until both the user and the password lines are in, so a
+// bad user name is answered 501 only after the password prompt.
 #include <algorithm>
 
 #include "core/codec.hpp"
@@ -22,6 +26,9 @@ std::pair<std::string, std::string> split_login(std::string_view login) {
   if (pos == std::string_view::npos) return {std::string(login), {}};
   return {std::string(login.substr(0, pos)), std::string(login.substr(pos + 1))};
 }
+
+// XMail keeps decoded answers in C strings: the value ends at its first NUL.
+std::string c_string(std::string_view s) { return std::string(s.substr(0, s.find('\0'))); }
 
 }  // namespace
 
@@ -51,7 +58,13 @@ task<> session::cmd_auth(std::string_view arg) {
   }
   auto sp = arg.find(' ');
   std::string mech = to_upper(arg.substr(0, sp));
-  std::string_view initial = sp == std::string_view::npos ? std::string_view{} : trim(arg.substr(sp + 1));
+  // XMail splits the command on spaces: the initial response is the next word, the rest is ignored
+  std::string_view initial;
+  if (sp != std::string_view::npos) {
+    initial = arg.substr(sp + 1);
+    initial.remove_prefix(std::min(initial.size(), initial.find_first_not_of(' ')));
+    initial = initial.substr(0, initial.find(' '));
+  }
   bool clear_text_refused = !tls_active && cfg.smtp_no_tls_auths &&
                             std::find(cfg.smtp_no_tls_auths->begin(), cfg.smtp_no_tls_auths->end(), mech) ==
                                 cfg.smtp_no_tls_auths->end();
@@ -74,7 +87,7 @@ task<> session::cmd_auth(std::string_view arg) {
       reply("334 ");
       co_return;
     }
-    auto decoded = base64_decode(initial);
+    auto decoded = xmail_base64_decode(initial);
     if (!decoded) {
       decide(stage::auth, "PLAIN", outcome::reject, "initial response is not base64",
              std::string(replies::syntax_params));
@@ -87,13 +100,7 @@ task<> session::cmd_auth(std::string_view arg) {
   if (mech == "LOGIN") {
     mode = input_mode::sasl;
     if (!initial.empty()) {
-      auto user = base64_decode(initial);
-      if (!user) {
-        mode = input_mode::command;
-        reply(std::string(replies::syntax_params));
-        co_return;
-      }
-      sasl.user = *user;
+      sasl.user = std::string(initial);  // still base64: decoded with the password
       sasl.step = sasl_step::login_password;
       reply("334 UGFzc3dvcmQ6");
       co_return;
@@ -123,7 +130,26 @@ task<> session::sasl_line(command_line line) {
     reply(std::string(replies::auth_cancelled));
     co_return;
   }
-  auto decoded = base64_decode(trim(line.text));
+  if (sasl.step == sasl_step::login_user) {
+    sasl.user = line.text;  // still base64: decoded with the password
+    sasl.step = sasl_step::login_password;
+    mode = input_mode::sasl;
+    reply("334 UGFzc3dvcmQ6");
+    co_return;
+  }
+  if (sasl.step == sasl_step::login_password) {
+    auto user = xmail_base64_decode(sasl.user);
+    auto password = user ? xmail_base64_decode(line.text) : std::nullopt;
+    if (!password) {
+      decide(stage::auth, "LOGIN", outcome::reject, user ? "password is not base64" : "user name is not base64",
+             std::string(replies::syntax_params));
+      reply(std::string(replies::syntax_params));
+      co_return;
+    }
+    co_await finish_auth(c_string(*user), c_string(*password), "");
+    co_return;
+  }
+  auto decoded = xmail_base64_decode(line.text);
   if (!decoded) {
     decide(stage::auth, sasl.mechanism, outcome::reject, "answer is not base64", std::string(replies::syntax_params));
     reply(std::string(replies::syntax_params));
@@ -134,43 +160,43 @@ task<> session::sasl_line(command_line line) {
       co_await plain_credentials(std::move(*decoded));
       co_return;
     case sasl_step::login_user:
-      sasl.user = *decoded;
-      sasl.step = sasl_step::login_password;
-      mode = input_mode::sasl;
-      reply("334 UGFzc3dvcmQ6");
-      co_return;
     case sasl_step::login_password:
-      co_await finish_auth(sasl.user, *decoded, "");
-      co_return;
+      co_return;  // answered above
     case sasl_step::cram_response: {
-      auto sp = decoded->rfind(' ');
+      // "user digest": the user name ends at the first space (XMail)
+      std::string response = c_string(*decoded);
+      auto sp = response.find(' ');
       if (sp == std::string::npos) {
         decide(stage::auth, "CRAM-MD5", outcome::reject, "response is not 'user digest'",
                std::string(replies::syntax_params));
         reply(std::string(replies::syntax_params));
         co_return;
       }
-      co_await finish_auth(decoded->substr(0, sp), "", to_lower(decoded->substr(sp + 1)));
+      co_await finish_auth(response.substr(0, sp), "", to_lower(response.substr(sp + 1)));
       co_return;
     }
   }
 }
 
-// PLAIN's credentials, "authzid\0user\0password" (RFC 4616), from the initial response or the next line.
+// PLAIN's credentials, "authzid\0user\0password" (RFC 4616), from the initial
+// response or the next line. As in XMail each part ends at the next NUL and a
+// missing part is empty, so short or extra parts fail as bad credentials (503).
 task<> session::plain_credentials(std::string decoded) {
-  std::vector<std::string_view> parts = split(decoded, '\0');
-  if (parts.size() != 3) {
-    decide(stage::auth, "PLAIN", outcome::reject, "credentials are not authzid\\0user\\0password",
-           std::string(replies::syntax_params));
-    reply(std::string(replies::syntax_params));
-    co_return;
-  }
-  co_await finish_auth(std::string(parts[1]), std::string(parts[2]), "");
+  std::string_view rest = decoded;
+  auto next = [&rest] {
+    std::string part = c_string(rest);
+    rest.remove_prefix(std::min(rest.size(), part.size() + 1));
+    return part;
+  };
+  next();  // authzid, unused
+  std::string user = next();
+  std::string password = next();
+  co_await finish_auth(std::move(user), std::move(password), "");
 }
 
 task<> session::finish_auth(std::string user, std::string secret, std::string digest) {
   const std::string mech = sasl.mechanism;
-  std::string input = mech + " " + user;
+  std::string input = user.empty() ? mech : mech + " " + user;
   auto succeed = [&](std::string via, config::smtp_perms perms, const config::source& rule, std::string detail) {
     auth.authenticated = true;
     auth.login = user;

@@ -307,7 +307,7 @@ int run_trace(int argc, char** argv) {
     sr.closed_by_server = conn.server_closed();
     r.sessions.push_back(std::move(sr));
     for (auto& m : spool.messages)
-      r.spooled.push_back({m.message_ref, m.mail_from, m.rcpt_to, m.auth_user, m.size(), m.data()});
+      r.spooled.push_back({m.message_ref, m.mail_from, m.rcpt_to, m.auth_user, m.size(), m.headers, m.body});
     if (rejected)
       r.failures.push_back({"trace", "the trace ends in a rejection", "every recipient accepted",
                             std::to_string(accepted) + " of " + std::to_string(rcpts.size()) + " accepted"});

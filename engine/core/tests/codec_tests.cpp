@@ -31,6 +31,26 @@ BOOST_AUTO_TEST_CASE(base64_round_trip_and_strictness) {
   BOOST_TEST(!base64_decode("abc"));
   BOOST_TEST(!base64_decode("a=bc"));
   BOOST_TEST(!base64_decode("ab=c"));
+  BOOST_TEST(!base64_decode("QR=="));  // unused bits set
+}
+
+// Recorded against XMail 1.27 (scenarios/auth/18-base64-as-xmail-reads-it.xml).
+BOOST_AUTO_TEST_CASE(base64_as_xmail_reads_it) {
+  BOOST_TEST(*xmail_base64_decode("Y29w") == "cop");
+  BOOST_TEST(*xmail_base64_decode("+ Y29w") == "cop");            // "+ " prefix skipped
+  BOOST_TEST(*xmail_base64_decode("Y29wQQ") == "cop");            // partial group ignored
+  BOOST_TEST(*xmail_base64_decode("Y29wQQ==") == "copA");
+  BOOST_TEST(*xmail_base64_decode("QR==") == "A");                // unused bits ignored
+  BOOST_TEST(*xmail_base64_decode("QQ==Y29w") == "Acop");         // '=' closes any group
+  BOOST_TEST(*xmail_base64_decode("QQ=x") == "A");                // third-place '=' ends the group
+  BOOST_TEST(xmail_base64_decode("A").value().empty());
+  BOOST_TEST(*xmail_base64_decode("QUJD*") == "ABC");
+  BOOST_TEST(!xmail_base64_decode(""));
+  BOOST_TEST(!xmail_base64_decode("===="));
+  BOOST_TEST(!xmail_base64_decode("%%%%"));
+  BOOST_TEST(!xmail_base64_decode(" Y29w"));
+  for (std::string s : std::vector<std::string>{"a", "ab", "abc", "abcd", std::string("\0x\xff", 3)})
+    BOOST_TEST(*xmail_base64_decode(base64_encode(s)) == s);
 }
 
 BOOST_AUTO_TEST_CASE(md5_and_hmac) {
