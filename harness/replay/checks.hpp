@@ -18,6 +18,10 @@ namespace mailflow::harness {
 
 inline constexpr const char* product_token = "mailflow 0.1";
 
+// A reply line with any server's product token ("[XMail 1.27 ESMTP Server]")
+// written as mailflow's, which is how replies are compared.
+std::string normalise_product(std::string text);
+
 class expectation_checker {
  public:
   // `root_text`: the private MailRoot's path, for {root} in expectations.

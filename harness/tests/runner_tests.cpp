@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "replay/checks.hpp"
 #include "replay/mailroot_copy.hpp"
 #include "replay/runner.hpp"
 #include "replay/suite.hpp"
@@ -229,4 +230,16 @@ BOOST_AUTO_TEST_CASE(a_megabytes_step_over_starttls_arrives_whole) {
   BOOST_TEST(r.error == "");
   BOOST_TEST(r.status == "passed");
   BOOST_REQUIRE(r.spooled.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(any_servers_product_token_compares_as_mailflows) {
+  using mailflow::harness::normalise_product;
+  BOOST_TEST(normalise_product("221 [XMail 1.27 ESMTP Server] service closing transmission channel") ==
+             "221 [mailflow 0.1 ESMTP Server] service closing transmission channel");
+  BOOST_TEST(normalise_product("+OK <1.2@h> [XMail 1.27 POP3 Server] service ready") ==
+             "+OK <1.2@h> [mailflow 0.1 POP3 Server] service ready");
+  BOOST_TEST(normalise_product("+00000 <1@h> XMail 1.27 CTRL Server; Mon") == "+00000 <1@h> mailflow 0.1 CTRL Server; Mon");
+  // not a product: no version word before the protocol
+  BOOST_TEST(normalise_product("250 the ESMTP Server") == "250 the ESMTP Server");
+  BOOST_TEST(normalise_product(" ESMTP Server") == " ESMTP Server");
 }
