@@ -42,13 +42,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // before parsing it (500); the parser sees only the rest.
   bool command_line = true;
   for (unsigned char c : text) command_line = command_line && c != 0 && c != '\r' && c != '\n' && c < 0x80;
-  for (auto keyword : {"FROM", "TO"}) {
-    if (!command_line) break;
+  if (command_line) {
     smtp::parsed_path p;
-    if (smtp::parse_path_argument(text, keyword, p) != smtp::path_error::none) continue;
-    if (p.address.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
-      violated("a parsed path holds CR, LF or NUL", p.address);
-    if (p.address.size() >= 1024) violated("a parsed path of 1024 octets or more", p.address.substr(0, 100));
+    if (smtp::parse_path(text, p))
+      for (auto& part : p.parts) {
+        if (part.find_first_of(std::string("\r\n\0", 3)) != std::string::npos)
+          violated("a parsed path holds CR, LF or NUL", part);
+        if (part.size() >= 1024) violated("a parsed path of 1024 octets or more", part.substr(0, 100));
+        if (part.find_first_of(",:") != std::string::npos) violated("a path part holds ',' or ':'", part);
+      }
   }
   return 0;
 }

@@ -43,36 +43,38 @@ task<> session::cmd_mail(std::string_view arg) {
     co_return;
   }
   parsed_path path;
-  auto err = parse_path_argument(arg, "FROM", path);
-  if (err == path_error::no_keyword) {
-    decide(stage::mail_policy, std::string(arg), outcome::reject, "expected FROM:<address>",
-           std::string(replies::syntax_params));
-    reply(std::string(replies::syntax_params));
+  if (!parse_path(arg, path)) {
+    std::string text = std::string(replies::syntax_params) + ": (" + std::to_string(path.error) + ")";
+    decide(stage::mail_policy, std::string(arg), outcome::reject, "reverse path does not parse", text);
+    reset_transaction();
+    reply(text);
     co_return;
   }
-  if (err != path_error::none || path.source_routed) {
-    decide(stage::mail_policy, std::string(arg), outcome::reject,
-           path.source_routed ? "source-routed reverse path" : "reverse path does not parse",
-           std::string(replies::bad_return_path));
-    reply(std::string(replies::bad_return_path));
-    co_return;
-  }
-  std::string input = "<" + path.address + ">";
-  if (path.address.empty() && !cfg.allow_null_sender) {
+  const std::string sender = path.null_path() ? std::string() : path.parts.front();
+  std::string input = "<" + sender + ">";
+  if (path.null_path() && !cfg.allow_null_sender) {
     decide(stage::mail_policy, input, outcome::reject, "AllowNullSender is 0", std::string(replies::bad_return_path),
            cfg.origin("AllowNullSender"));
     reply(std::string(replies::bad_return_path));
     co_return;
   }
+  // a source route's first part is a hop, which is no sender
+  if (!path.null_path() && !valid_mailbox(sender)) {
+    decide(stage::mail_policy, "<" + path.text + ">", outcome::reject,
+           path.source_routed() ? "source-routed reverse path" : "reverse path is not local@domain",
+           std::string(replies::bad_return_path));
+    reply(std::string(replies::bad_return_path));
+    co_return;
+  }
 
   // CheckMailerDomain: the sender's domain needs an MX or A record (SenderDomainCheck=0 bypasses it)
-  if (!cfg.check_mailer_domain || path.address.empty()) {
+  if (!cfg.check_mailer_domain || path.null_path()) {
     decide(stage::mail_sender_domain, input, outcome::skip,
-           path.address.empty() ? "null sender" : "CheckMailerDomain is off");
+           path.null_path() ? "null sender" : "CheckMailerDomain is off");
   } else if (props.sender_domain_check && !*props.sender_domain_check) {
     decide(stage::mail_sender_domain, input, outcome::skip, "SenderDomainCheck=0 for this client");
   } else {
-    auto domain = split_address(path.address).second;
+    auto domain = split_address(sender).second;
     auto mx = co_await ask<dns_query>(dns_type::mx, domain);
     bool found = mx.result == dns_answer::status::ok && !mx.records.empty();
     if (!found) {
@@ -88,7 +90,7 @@ task<> session::cmd_mail(std::string_view arg) {
     decide(stage::mail_sender_domain, input, outcome::pass, domain + " resolves", {}, cfg.origin("CheckMailerDomain"));
   }
 
-  if (auto spam = path.address.empty() ? nullptr : root.find_spam_address(path.address)) {
+  if (auto spam = path.null_path() ? nullptr : root.find_spam_address(sender)) {
     std::string text = cfg.smtp_msg_ipban_spam_address.value_or(std::string(replies::spammer_address));
     decide(stage::mail_spam_address, input, outcome::reject, "sender matches " + spam->pattern, text, spam->src);
     reply(text, !cfg.smtp_msg_ipban_spam_address);
@@ -96,18 +98,23 @@ task<> session::cmd_mail(std::string_view arg) {
   }
   decide(stage::mail_spam_address, input, outcome::pass, "not listed");
 
-  if (!auth.authenticated && cfg.enable_auth_smtp_pop3) co_await pop3_before_smtp();
+  // XMail accepts the null sender before POP3-before-SMTP and SIZE are looked at (SMTPCheckReturnPath)
+  if (!auth.authenticated && cfg.enable_auth_smtp_pop3 && !path.null_path()) co_await pop3_before_smtp();
 
   auto limit = size_limit_kb();
-  if (path.size && limit && *path.size > static_cast<std::uint64_t>(*limit) * 1024) {
+  if (path.null_path()) {
+    decide(stage::mail_size, path.size ? "SIZE=" + std::to_string(*path.size) : "no SIZE", outcome::skip,
+           "null sender: SIZE is not checked");
+  } else if (path.size && limit && *path.size > static_cast<std::uint64_t>(*limit) * 1024) {
     decide(stage::mail_size, "SIZE=" + std::to_string(*path.size), outcome::reject,
            "over the limit of " + std::to_string(*limit) + " KB", std::string(replies::too_big),
            auth.max_message_size_kb ? config::source{} : cfg.origin("MaxMessageSize"));
     reply(std::string(replies::too_big));
     co_return;
+  } else {
+    decide(stage::mail_size, path.size ? "SIZE=" + std::to_string(*path.size) : "no SIZE", outcome::pass,
+           limit ? "limit " + std::to_string(*limit) + " KB" : "no limit");
   }
-  decide(stage::mail_size, path.size ? "SIZE=" + std::to_string(*path.size) : "no SIZE", outcome::pass,
-         limit ? "limit " + std::to_string(*limit) + " KB" : "no limit");
 
   if ((flagged_ip || rdns_failed) && !auth.authenticated) {
     std::string text(flagged_ip ? replies::ip_forbidden : replies::use_forbidden);
@@ -129,7 +136,7 @@ task<> session::cmd_mail(std::string_view arg) {
   auto number = co_await ask<message_number_request>();
   tx = transaction{};
   tx.active = true;
-  tx.from = path.address;
+  tx.from = sender;
   tx.received_from = path.last_bracketed;
   tx.limit_kb = limit;
   tx.number = number.value;

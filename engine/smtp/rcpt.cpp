@@ -19,22 +19,29 @@ task<> session::cmd_rcpt(std::string_view arg) {
     co_return;
   }
   parsed_path path;
-  auto err = parse_path_argument(arg, "TO", path);
-  if (err == path_error::no_keyword || err == path_error::bad_path || (path.address.empty() && !path.source_routed)) {
+  if (!parse_path(arg, path)) {
     // a RCPT path that does not parse resets the transaction [013]
-    std::string text(err == path_error::no_keyword ? replies::syntax_params : replies::bad_path_132);
+    std::string text = std::string(replies::syntax_params) + ": (" + std::to_string(path.error) + ")";
     decide(stage::rcpt_syntax, std::string(arg), outcome::reject, "forward path does not parse", text);
     reset_transaction();
     reply(text);
     co_return;
   }
-  std::string typed = path.address;
+  // the recipient is the last part (SMTPCheckForwardPath)
+  if (path.null_path() || !valid_mailbox(path.parts.back())) {
+    decide(stage::rcpt_syntax, std::string(arg), outcome::reject,
+           path.null_path() ? "null forward path" : "forward path is not local@domain",
+           std::string(replies::bad_forward_path));
+    reply(std::string(replies::bad_forward_path));
+    co_return;
+  }
+  std::string typed = path.parts.back();
   std::string input = "<" + typed + ">";
-  if (path.source_routed) {
+  if (path.source_routed()) {
     std::string why;
     config::source rule;
     std::string text(relay_allowed(why, rule) ? replies::bad_forward_path : replies::relay_denied);
-    decide(stage::rcpt_syntax, "<" + path.route + ":" + typed + ">", outcome::reject, "source-routed forward path",
+    decide(stage::rcpt_syntax, "<" + path.route() + ":" + typed + ">", outcome::reject, "source-routed forward path",
            text, rule);
     reply(text);
     co_return;
@@ -42,8 +49,13 @@ task<> session::cmd_rcpt(std::string_view arg) {
   decide(stage::rcpt_syntax, input, outcome::pass, "valid mailbox");
 
   auto [user, domain] = split_address(typed);
+  // XMail keeps each half in a 256-byte buffer (USmtpSplitEmailAddr, MAX_ADDR_NAME): longer ones are cut
+  constexpr std::size_t max_addr_name = 255;
+  user.resize(std::min(user.size(), max_addr_name));
+  domain.resize(std::min(domain.size(), max_addr_name));
   recipient r;
   r.typed = typed;
+  r.quoted = user + "@" + domain;
   r.real = typed;
   r.stored = typed;
 

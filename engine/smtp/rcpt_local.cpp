@@ -17,7 +17,7 @@ task<rcpt_verdict> session::rcpt_local(recipient& r, const std::string& user, co
   if (!acct) acct = rcpt_alias(user, domain, real_domain, input, refused);
   if (refused) co_return rcpt_verdict::refused;
   if (!acct) {
-    std::string text = "550 Mailbox unavailable <" + r.typed + ">";
+    std::string text = "550 Mailbox unavailable <" + r.quoted + ">";
     decide(stage::rcpt_account, input, outcome::reject, "no such account or alias", text);
     reply(text);
     co_return rcpt_verdict::refused;
@@ -49,7 +49,7 @@ const config::account* session::rcpt_alias(const std::string& user, const std::s
 task<rcpt_verdict> session::rcpt_account(recipient& r, const config::account& acct, const std::string& input) {
   auto files = root.account_data(acct);
   if (!files->flag("ReceiveEnable", true)) {
-    std::string text = "550 Mailbox unavailable <" + r.typed + ">";
+    std::string text = "550 Account disabled <" + r.quoted + ">";
     decide(stage::rcpt_account, input, outcome::reject, "ReceiveEnable is 0", text, acct.src);
     reply(text);
     co_return rcpt_verdict::refused;
@@ -65,8 +65,8 @@ task<rcpt_verdict> session::rcpt_account(recipient& r, const config::account& ac
            usage.exists ? "mailbox holds " + std::to_string(usage.bytes) + " bytes, MaxMBSize " +
                               std::to_string(max_kb) + " KB"
                         : acct.folder() + " has neither Maildir/ nor mailbox/",
-           std::string(replies::mailbox_full), acct.src);
-    reply(std::string(replies::mailbox_full));
+           std::string(replies::mailbox_full) + " - <" + r.quoted + ">", acct.src);
+    reply(std::string(replies::mailbox_full) + " - <" + r.quoted + ">");
     co_return rcpt_verdict::refused;
   }
   decide(stage::rcpt_account, input, outcome::accept, "account " + acct.address(), {}, acct.src);
@@ -82,8 +82,9 @@ rcpt_verdict session::rcpt_mailing_list(recipient& r, const config::account& acc
     return rcpt_verdict::accepted;
   }
   for (auto& m : files.members) {
-    bool w = m.perms.find_first_of("Ww") != std::string::npos;
-    bool a = m.perms.find_first_of("Aa") != std::string::npos;
+    // upper case only: XMail looks for 'W' and 'A' as they are (UsrMLCheckUserPost)
+    bool w = m.perms.find('W') != std::string::npos;
+    bool a = m.perms.find('A') != std::string::npos;
     if ((w && iequals(m.address, tx.from)) || (a && auth.authenticated && iequals(m.address, auth.login))) {
       decide(stage::rcpt_mailing_list, input, outcome::accept, "ClosedML: posted by subscriber " + m.address, {},
              m.src);
@@ -91,9 +92,10 @@ rcpt_verdict session::rcpt_mailing_list(recipient& r, const config::account& acc
     }
   }
   auto closed_line = files.vars.find("ClosedML");
-  decide(stage::rcpt_mailing_list, input, outcome::reject, "ClosedML: sender is not a subscriber with W or A",
-         std::string(replies::list_closed), closed_line ? closed_line->src : config::source{});
-  reply(std::string(replies::list_closed));
+  std::string text = "557 Access denied <" + r.quoted + "> for user <" + tx.from + ">";
+  decide(stage::rcpt_mailing_list, input, outcome::reject, "ClosedML: sender is not a subscriber with W or A", text,
+         closed_line ? closed_line->src : config::source{});
+  reply(text);
   return rcpt_verdict::refused;
 }
 

@@ -9,7 +9,6 @@ namespace mailflow::smtp::replies {
 inline constexpr std::string_view ok = "250 OK";
 inline constexpr std::string_view bad_sequence = "503 Bad sequence of commands";
 inline constexpr std::string_view syntax_params = "501 Syntax error in parameters or arguments";
-inline constexpr std::string_view bad_path_132 = "501 Syntax error in parameters or arguments: (-132)";
 inline constexpr std::string_view unrecognized = "500 Syntax error, command unrecognized";
 inline constexpr std::string_view bad_return_path = "501 Syntax error in return path";
 inline constexpr std::string_view bad_forward_path = "501 Syntax error in forward path";
@@ -20,9 +19,9 @@ inline constexpr std::string_view too_big = "552 Message exceeds fixed maximum m
 inline constexpr std::string_view ip_forbidden = "551 Server access forbidden by your IP";
 inline constexpr std::string_view use_forbidden = "551 Server use forbidden";
 inline constexpr std::string_view need_tls = "503 Bad sequence of commands (TLS needed for this session)";
-inline constexpr std::string_view no_dns_domain = "505 Your domain has not DNS/MX entries";
+inline constexpr std::string_view no_dns_domain = "505 Your domain has no DNS/MX entries";
+// followed by " - <user@domain>"
 inline constexpr std::string_view mailbox_full = "552 Requested mail action aborted: exceeded storage allocation";
-inline constexpr std::string_view list_closed = "557 Access denied: the list accepts posts from its members only";
 inline constexpr std::string_view filter_rcpt_rejected = "550 Recipient rejected";
 inline constexpr std::string_view filter_failed = "554 Transaction failed";
 inline constexpr std::string_view vrfy_disabled = "252 Argument not checked";

@@ -222,6 +222,15 @@ task<> session::command(command_line line) {
   std::string_view arg;
   std::string verb = to_upper(first_word(line.text, arg));
   const command_row* row = find_command(verb);
+  // XMail knows MAIL and RCPT only as the prefixes "MAIL FROM:" and "RCPT TO:"
+  // (any case, SMTPHandleCommand): "MAIL  FROM:" or a bare "MAIL" is unrecognized
+  if (row && (verb == "MAIL" || verb == "RCPT")) {
+    std::string_view prefix = verb == "MAIL" ? "MAIL FROM:" : "RCPT TO:";
+    if (istarts_with(line.text, prefix))
+      arg = std::string_view(line.text).substr(prefix.size());
+    else
+      row = nullptr;
+  }
   if (!row) {
     reply(std::string(replies::unrecognized));
     co_return;

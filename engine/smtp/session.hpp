@@ -53,6 +53,7 @@ enum class rcpt_kind { account, mailing_list, cmdalias, custdomain, remote };
 
 struct recipient {
   std::string typed;          // as the client wrote it (Received: for <...>, CRCPT)
+  std::string quoted;         // user@domain as XMail's replies quote it: each half cut to 255 octets
   std::string real;           // after domain alias and alias resolution (RRCPT, {ra=...})
   rcpt_kind kind = rcpt_kind::account;
   std::string stored;         // what the spool's RCPT TO line holds

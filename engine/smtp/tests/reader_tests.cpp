@@ -136,36 +136,51 @@ BOOST_AUTO_TEST_CASE(long_data_lines_are_kept_intact) {
   BOOST_TEST(r.message == "x\r\n" + line + "\r\nend\r\n");
 }
 
+// Recorded against XMail 1.27 (scenarios/mail/09-path-forms-as-xmail-reads-them.xml).
 BOOST_AUTO_TEST_CASE(paths) {
   parsed_path p;
-  BOOST_TEST((parse_path_argument("FROM:<cop@hunet.jp> SIZE=2000 BODY=8BITMIME", "FROM", p) == path_error::none));
-  BOOST_TEST(p.address == "cop@hunet.jp");
+  BOOST_TEST(parse_path("<cop@hunet.jp> SIZE=2000 BODY=8BITMIME", p));
+  BOOST_TEST(p.parts.front() == "cop@hunet.jp");
   BOOST_TEST(*p.size == 2000u);
-  parsed_path q;
-  BOOST_TEST((parse_path_argument("From: <x@y.z>", "FROM", q) == path_error::none));
-  BOOST_TEST(q.address == "x@y.z");
-  parsed_path n;
-  BOOST_TEST((parse_path_argument("FROM:<>", "FROM", n) == path_error::none));
-  BOOST_TEST(n.address.empty());
-  parsed_path a;
-  BOOST_TEST((parse_path_argument("FROM:<love@soopoo.jp> AUTH=<>", "FROM", a) == path_error::none));
-  BOOST_TEST(a.last_bracketed == "");
-  BOOST_TEST(a.address == "love@soopoo.jp");
-  parsed_path s;
-  BOOST_TEST((parse_path_argument("TO:<@a,@b:user@c.test>", "TO", s) == path_error::none));
-  BOOST_TEST(s.source_routed);
-  BOOST_TEST(s.route == "@a,@b");
-  parsed_path bad;
-  BOOST_TEST((parse_path_argument("TO:<postmaster>", "TO", bad) == path_error::bad_path));
-  BOOST_TEST((parse_path_argument("TO <a@b>", "TO", bad) == path_error::no_keyword));
-  BOOST_TEST((parse_path_argument("TO:<a@b", "TO", bad) == path_error::bad_path));
-  BOOST_TEST((parse_path_argument("TO:<" + std::string(1020, 'a') + "@b.c>", "TO", bad) == path_error::bad_path));
-  parsed_path size_abc;
-  BOOST_TEST((parse_path_argument("FROM:<a@b.c> SIZE=abc", "FROM", size_abc) == path_error::none));
-  BOOST_TEST(!size_abc.size);
-  BOOST_TEST(valid_mailbox("\"odd user\"@hunet.jp"));
-  BOOST_TEST(!valid_mailbox("a..b@hunet.jp"));
+  BOOST_TEST(parse_path(" <x@y.z>", p));
+  BOOST_TEST(p.parts.front() == "x@y.z");
+  BOOST_TEST(parse_path("x <cop@hunet.jp>>", p));  // the first '<' and the next '>'
+  BOOST_TEST(p.parts.front() == "cop@hunet.jp");
+  BOOST_TEST(parse_path("<>", p));
+  BOOST_TEST(p.null_path());
+  BOOST_TEST(parse_path("<love@soopoo.jp> AUTH=<>", p));
+  BOOST_TEST(p.last_bracketed == "");
+  BOOST_TEST(p.parts.front() == "love@soopoo.jp");
+  BOOST_TEST(parse_path("<@a,@b:user@c.test>", p));
+  BOOST_TEST(p.source_routed());
+  BOOST_TEST(p.route() == "@a,@b");
+  BOOST_TEST(p.parts.back() == "user@c.test");
+  auto error = [](std::string_view text) {
+    parsed_path bad;
+    return parse_path(text, bad) ? 0 : bad.error;
+  };
+  BOOST_TEST(error("<postmaster>") == -132);
+  BOOST_TEST(error("<a@b") == -31);
+  BOOST_TEST(error("a@b") == -31);
+  BOOST_TEST(error("<" + std::string(1020, 'a') + "@b.c>") == -31);
+  BOOST_TEST(error("<\"odd user\"@hunet.jp>") == -132);
+  BOOST_TEST(error("<a..b@hunet.jp>") == -132);
+  BOOST_TEST(error("<cop@hunet.jp.>") == -132);
+  BOOST_TEST(error("<cop@hunet.jp x>") == -260);
+  BOOST_TEST(error("<cop@hunet.jp@x>") == -260);
+  BOOST_TEST(error("<cop@[127.0.0.1]>") == 0);
+  BOOST_TEST(error("<cop@[IPv6:::1]>") == -40);
+  BOOST_TEST(error("<cop@[]>") == -40);
+  BOOST_TEST(error("<cop@[1.2.3.4>") == -132);
+  BOOST_TEST(error("<cop@" + std::string(64, 'a') + ".jp>") == 0);  // no label length limit
+  BOOST_TEST(parse_path("<a@b.c> SIZE=abc", p));
+  BOOST_TEST(!p.size);
+  BOOST_TEST(parse_path("<a@b.c>\tSIZE=5", p));
+  BOOST_TEST(!p.size);  // " SIZE=" needs the space
+  BOOST_TEST(parse_path("<a@b.c> size=5 SIZE=7x", p));
+  BOOST_TEST(*p.size == 7u);
   BOOST_TEST(valid_mailbox("x@[127.0.0.1]"));
+  BOOST_TEST(!valid_mailbox("@a"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
