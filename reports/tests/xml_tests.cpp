@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@
 #include "core/stage.hpp"
 #include "sample_run.hpp"
 #include "text_escape.hpp"
+#include "writers.hpp"
 
 namespace mr = mailflow::reports;
 using namespace mailflow::reports::test;
@@ -214,6 +217,32 @@ BOOST_AUTO_TEST_CASE(printable_keeps_valid_utf8_and_escapes_the_rest) {
   BOOST_TEST(mr::printable("\xc2\x85") == "\\xC2\\x85");          // C1 control NEL
   BOOST_TEST(mr::printable("\xe6\x97") == "\\xE6\\x97");          // truncated sequence
   BOOST_TEST(mr::printable("\xf4\x90\x80\x80") == "\\xF4\\x90\\x80\\x80");  // above U+10FFFF
+}
+
+BOOST_AUTO_TEST_CASE(for_each_text_reaches_every_field) {
+  // Every text of the sample run becomes MARK; every text the XML report
+  // writes from the model must then read MARK (a field for_each_text missed
+  // would show its own text).
+  auto run = sample_run();
+  for (auto& sc : run.scenarios) mr::for_each_text(sc, [](std::string& s) { s = "MARK"; });
+  std::ostringstream out;
+  mr::write_xml(run, out);
+  pugi::xml_document doc;
+  BOOST_REQUIRE(doc.load_string(out.str().c_str()));
+  std::size_t texts = 0;
+  std::vector<std::string> unmarked;
+  std::function<void(pugi::xml_node)> walk = [&](pugi::xml_node n) {
+    if (n.type() == pugi::node_pcdata) {
+      ++texts;
+      if (std::string(n.value()) != "MARK") unmarked.push_back(n.parent().name() + std::string(": ") + n.value());
+    }
+    for (auto c : n.children()) walk(c);
+  };
+  for (auto sc : doc.child("mailflow-report").children("scenario")) walk(sc);
+  BOOST_TEST(texts > 20u);
+  BOOST_TEST(unmarked.empty(), "not reached: " << (unmarked.empty() ? "" : unmarked.front()));
+  for (auto sc : doc.child("mailflow-report").children("scenario"))
+    for (auto a : {"path", "name", "status"}) BOOST_TEST(std::string(sc.attribute(a).value()) == "MARK");
 }
 
 BOOST_AUTO_TEST_CASE(passed_and_failed_counts) {
