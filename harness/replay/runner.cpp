@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "config/mailroot.hpp"
+#include "core/codec.hpp"
 #include "core/ip.hpp"
 #include "core/text.hpp"
 #include "delivery/mailbox_store.hpp"
@@ -17,6 +18,7 @@
 #include "replay/scripted_client.hpp"
 #include "replay/server_process.hpp"
 #include "smtp/smtp_session.hpp"
+#include "text_escape.hpp"
 
 namespace mailflow::harness {
 
@@ -42,11 +44,13 @@ bool parse_endpoint(const std::string& text, endpoint& ep) {
 // (reports::for_each_text) once it has run: the private copy's path in each
 // spelling (as made, and its realpath behind a symbolic TMPDIR) becomes
 // "{root}", the temporary folder around it "{root}/..", so reports do not
-// depend on where the copy was (PRODUCT.md, Determinism).
+// depend on where the copy was (PRODUCT.md, Determinism); and the text of
+// steps marked secret="true" becomes "***", wherever the engine or a server
+// echoed it.
 class report_scrubber {
  public:
   void hide(std::string text, std::string as) {
-    if (text.size() < 4) return;  // too short to be a path; would hide common text
+    if (text.size() < 4) return;  // too short to be a path or a secret; would hide common text
     for (auto& [t, a] : pairs_)
       if (t == text) return;
     pairs_.emplace_back(std::move(text), std::move(as));
@@ -481,6 +485,14 @@ scenario_result run_scenario(const fs::path& file, const std::string& display_pa
   scrub.hide_folder(root, "{root}");
   scrub.hide_folder(tmp.path() / "root", "{root}");
   scrub.hide_folder(tmp.path(), "{root}/..");
+  for (auto& session : sc->sessions)
+    for (auto& st : session.steps) {
+      if (!st.secret) continue;
+      scrub.hide(st.text, "***");
+      if (st.what == step::kind::base64) scrub.hide(base64_encode(st.text), "***");
+      if (st.what == step::kind::raw)
+        for (auto line : reports::split_lines(st.text)) scrub.hide(std::string(line), "***");
+    }
   sc->file = display_path;  // errors and failures cite the displayed path
   auto tables = std::make_shared<config::memory_tables>();
   auto mailboxes = std::make_shared<delivery::mailbox_image>();
