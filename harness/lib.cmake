@@ -43,3 +43,7 @@ add_test(NAME auth_secrets_stay_out_of_reports
 # Issue 10.9: no temporary MailRoot path in any report (a symbolic TMPDIR too); byte-identical runs.
 add_test(NAME replay_reports_hold_no_temp_path
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/temp_paths_test.sh $<TARGET_FILE:mailflow> ${PROJECT_SOURCE_DIR})
+
+# Issue 10.10: a hostile server's escapes and bidi controls reach neither the terminal nor a report raw.
+add_test(NAME replay_escapes_hostile_replies
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/hostile_terminal_test.sh $<TARGET_FILE:mailflow> ${PROJECT_SOURCE_DIR})
