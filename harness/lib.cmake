@@ -35,3 +35,15 @@ add_test(NAME replay_suite_passes_and_is_deterministic
 add_test(NAME import_seed_000_and_replay
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/seed_import_test.sh $<TARGET_FILE:mailflow> ${PROJECT_SOURCE_DIR})
 set_tests_properties(import_seed_000_and_replay PROPERTIES SKIP_REGULAR_EXPRESSION "skipped: ")
+
+# Issue 10.3: raw and pipelined AUTH credentials reach no report and no terminal line.
+add_test(NAME auth_secrets_stay_out_of_reports
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/secrets_test.sh $<TARGET_FILE:mailflow> ${PROJECT_SOURCE_DIR})
+
+# Issue 10.9: no temporary MailRoot path in any report (a symbolic TMPDIR too); byte-identical runs.
+add_test(NAME replay_reports_hold_no_temp_path
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/temp_paths_test.sh $<TARGET_FILE:mailflow> ${PROJECT_SOURCE_DIR})
+
+# Issue 10.10: a hostile server's escapes and bidi controls reach neither the terminal nor a report raw.
+add_test(NAME replay_escapes_hostile_replies
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/tests/hostile_terminal_test.sh $<TARGET_FILE:mailflow> ${PROJECT_SOURCE_DIR})

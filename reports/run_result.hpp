@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -97,5 +98,14 @@ struct run_result {
   std::size_t passed() const;
   std::size_t failed() const;       // failed + error + timeout
 };
+
+// Calls `fix` on every text of `r` that a report can show: its paths, notes
+// and error, each step's sent text and reply, every timeline event's texts,
+// each message's envelope, headers and body (a body shared by several
+// recipients is fixed once and stays shared), and the failures. Rules about
+// what a report may never hold (harness/replay/runner.cpp: no temporary
+// path, no secret) go through here, so they hold for every field: a new text
+// field of the model is added here too.
+void for_each_text(scenario_result& r, const std::function<void(std::string&)>& fix);
 
 }  // namespace mailflow::reports

@@ -11,7 +11,19 @@ namespace mailflow::reports {
 // bytes below 0x20 except TAB, DEL, and every byte that is not part of valid
 // UTF-8 naming an XML 1.0 character. A backslash is kept as is: client lines
 // in the model already carry \r \n \xHH escapes and must not be doubled.
+// Bidirectional controls (U+061C, U+200E/F, U+202A..U+202E, U+2066..U+2069)
+// become \u{202E}: they would reorder what a reader sees ("Trojan Source").
 std::string printable(std::string_view text);
+
+// Text for a terminal (stdout, stderr): what printable() shows, and line
+// breaks as \x0A too, so no byte of `text` can move the cursor, colour,
+// retitle or clear the screen. Longer than about `max_bytes` (0: no limit),
+// it is cut at a character and ends with "... (N bytes more)".
+std::string terminal_text(std::string_view text, std::size_t max_bytes = 0);
+
+// `text` cut to at most about `max_bytes` at a UTF-8 character boundary, with
+// "... (N bytes more)" when anything was left out. Not escaped.
+std::string clip(std::string_view text, std::size_t max_bytes);
 
 // Splits '\n'-separated text into lines, dropping one '\r' before each '\n'
 // (stored messages use CRLF). A trailing line break does not add an empty line.

@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "core/codec.hpp"
+#include "core/redact.hpp"
 #include "core/text.hpp"
 #include "smtp/replies.hpp"
 #include "smtp/session.hpp"
@@ -118,7 +119,7 @@ task<> session::cmd_auth(std::string_view arg) {
 
 // The client's answer to a 334 (one line: a SASL step, never a command).
 task<> session::sasl_line(command_line line) {
-  note(client_line{"***"});
+  note(client_line{redact_client_line(line.text, true)});
   mode = input_mode::command;
   if (line.too_long) {
     reply(std::string(replies::line_too_long));

@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "import/import.hpp"
 #include "pattern/pattern.hpp"
+#include "text_escape.hpp"
 
 namespace mailflow::cli {
 
@@ -114,14 +115,14 @@ int run_import(int argc, char** argv) {
     static const boost::regex located = harness::ecmascript_regex(R"(^(.*?:[0-9]+): (.*)$)");
     boost::smatch m;
     if (boost::regex_match(what, m, located, harness::ecmascript_match)) what = m.str(1) + ": error: " + m.str(2);
-    std::cerr << what << "\n";
+    std::cerr << reports::terminal_text(what, 400) << "\n";  // it may quote the transcript's bytes
     return 2;
   } catch (const fs::filesystem_error& e) {
     std::cerr << e.path1().string() << ":1: error: " << e.code().message() << "\n";
     return 2;
   } catch (const std::exception& e) {
     // Anything else is a bug in import, but still an error, never an abort.
-    std::cerr << input.string() << ":1: error: cannot import: " << e.what() << "\n";
+    std::cerr << input.string() << ":1: error: cannot import: " << reports::terminal_text(e.what(), 400) << "\n";
     return 2;
   }
   return 0;

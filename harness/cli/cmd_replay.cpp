@@ -12,6 +12,7 @@
 #include "core/text.hpp"
 #include "replay/interrupt.hpp"
 #include "replay/suite.hpp"
+#include "text_escape.hpp"
 #include "writers.hpp"
 
 namespace mailflow::cli {
@@ -29,6 +30,23 @@ bool write_file(const std::string& path, const std::function<void(std::ostream&)
     return false;
   }
   return true;
+}
+
+// Terminal output quotes what servers and scenarios said: every such text goes
+// through reports::terminal_text, so no byte of it can drive the terminal
+// (ESC sequences, CR, bidi overrides) or flood it (a long text is cut).
+constexpr std::size_t heading_bytes = 300;   // a failure's "what" (checks.cpp clips a step's sent text to 200)
+constexpr std::size_t line_bytes = 400;      // one line of expected/actual
+constexpr std::size_t max_lines = 20;        // lines of expected/actual shown
+
+// '\n'-separated text, one terminal line each after the first, indented to `indent`.
+void print_lines(std::ostream& out, std::string_view text, std::string_view indent) {
+  auto lines = reports::split_lines(text);
+  if (lines.empty()) lines.emplace_back();
+  for (std::size_t i = 0; i < lines.size() && i < max_lines; ++i)
+    out << (i ? "\n" + std::string(indent) : "") << reports::terminal_text(lines[i], line_bytes);
+  if (lines.size() > max_lines) out << "\n" << indent << "... (" << lines.size() - max_lines << " lines more)";
+  out << "\n";
 }
 
 bool split_host_port(const std::string& text, std::string& host, int& port) {
@@ -124,16 +142,20 @@ int run_replay(int argc, char** argv) {
   auto run = harness::run_suite(files, opt, [&](std::size_t done, std::size_t total, const reports::scenario_result& r) {
     if (r.status == "error" || r.status == "timeout") {
       if (tty) std::cerr << "\r\033[K";
-      std::cerr << r.error << "\n";
+      print_lines(std::cerr, r.error, "  ");
     } else if (r.status == "failed") {
       if (tty) std::cerr << "\r\033[K";
-      std::cerr << "FAIL " << r.path << "\n";
+      std::cerr << "FAIL " << reports::terminal_text(r.path) << "\n";
       for (auto& f : r.failures) {
-        std::cerr << "  " << f.where << ": " << f.what << "\n";
-        std::cerr << "    expected: " << f.expected << "\n    actual:   " << f.actual << "\n";
+        std::cerr << "  " << reports::terminal_text(f.where, line_bytes) << ": "
+                  << reports::terminal_text(f.what, heading_bytes) << "\n";
+        std::cerr << "    expected: ";
+        print_lines(std::cerr, f.expected, "              ");
+        std::cerr << "    actual:   ";
+        print_lines(std::cerr, f.actual, "              ");
       }
     }
-    if (tty) std::cerr << "\r\033[K[" << done << "/" << total << "] " << r.path << std::flush;
+    if (tty) std::cerr << "\r\033[K[" << done << "/" << total << "] " << reports::terminal_text(r.path) << std::flush;
   });
   if (tty) std::cerr << "\r\033[K" << std::flush;
   harness::interrupt_guard::wait_if_interrupted();  // no reports from a run cut short
@@ -150,11 +172,11 @@ int run_replay(int argc, char** argv) {
     for (auto& r : run.scenarios) {
       std::string err;
       int n = harness::update_scenario(r, err);
-      if (!err.empty()) std::cerr << "mailflow replay: --update: " << err << "\n";
+      if (!err.empty()) std::cerr << "mailflow replay: --update: " << reports::terminal_text(err, line_bytes) << "\n";
       if (n > 0) {
         steps += n;
         ++scenarios;
-        std::cout << "updated " << r.path << " (" << n << " step" << (n == 1 ? "" : "s") << ")\n";
+        std::cout << "updated " << reports::terminal_text(r.path) << " (" << n << " step" << (n == 1 ? "" : "s") << ")\n";
       }
     }
     std::cout << "updated " << steps << " expectation(s) in " << scenarios << " scenario(s); review with git diff\n";

@@ -18,6 +18,7 @@
 #include "env/simulation.hpp"
 #include "flow/posix_process_runner.hpp"
 #include "smtp/smtp_session.hpp"
+#include "text_escape.hpp"
 #include "writers.hpp"
 
 namespace mailflow::cli {
@@ -25,20 +26,11 @@ namespace mailflow::cli {
 namespace {
 
 
+// Trace text is what the MailRoot, filters and the engine said: escaped for the terminal (reports::terminal_text).
+// A TAB (a .tab file's separator) shows as two spaces, to keep the columns readable.
 std::string visible(std::string_view s) {
   std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '\t') {
-      out += "  ";
-    } else if (u < 32 || u == 127) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
+  for (char c : reports::terminal_text(s)) out += c == '\t' ? std::string("  ") : std::string(1, c);
   return out;
 }
 

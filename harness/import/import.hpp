@@ -40,6 +40,7 @@ struct step {
   std::string text;      // send: the line; raw: harness escapes; base64: the clear text; pause: seconds
   std::string user, password;  // auth_plain, cram_md5
   bool wait = true;      // send/raw: read a reply
+  bool secret = false;   // it carries the --secret text: written secret="true"
   std::optional<recorded_reply> reply;  // the expectation (only when wait)
   std::uint32_t source_line = 0;        // where it came from, for diagnostics
 };

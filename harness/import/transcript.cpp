@@ -158,6 +158,7 @@ class session_builder {
   void unmask(step& st, std::uint32_t line) {
     if (!opt_.secret)
       throw import_error(where(file_, line) + ": masked client line (****): give the secret with --secret");
+    st.secret = true;  // the report shows "***", whatever line the secret is in
     if (st.text == "****" && in_auth_login()) {
       // the answer to a 334 prompt is base64 on the wire: send the secret encoded
       st.what = step::kind::base64;

@@ -83,6 +83,7 @@ void write_step(pugi::xml_node session, const step& st) {
       session.append_child("close");
       return;
   }
+  if (st.secret) n.append_attribute("secret") = "true";
   if (st.wait && st.reply) expect_reply(n, *st.reply);
 }
 

@@ -7,6 +7,7 @@
 #include "core/text.hpp"
 #include "pattern/pattern.hpp"
 #include "replay/mailroot_copy.hpp"
+#include "text_escape.hpp"
 
 namespace mailflow::harness {
 
@@ -202,7 +203,8 @@ bool expectation_checker::check_reply(const step& st, const step_result& r, read
     if (closed_after != *e.closed)
       actual += closed_after ? "\n(the server closed the connection)" : "\n(the connection stayed open)";
   }
-  std::string what = st.what == step::kind::greeting ? "greeting" : "reply to " + (r.sent.empty() ? r.kind : r.sent);
+  // A heading names the step; a raw step of megabytes stays in its <sent>, not here.
+  std::string what = st.what == step::kind::greeting ? "greeting" : "reply to " + reports::clip(r.sent.empty() ? r.kind : r.sent, 200);
   fail(st.line, what, join(expected, "\n"), actual);
   return false;
 }

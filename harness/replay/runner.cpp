@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "config/mailroot.hpp"
+#include "core/codec.hpp"
 #include "core/ip.hpp"
 #include "core/text.hpp"
 #include "delivery/mailbox_store.hpp"
@@ -17,6 +18,7 @@
 #include "replay/scripted_client.hpp"
 #include "replay/server_process.hpp"
 #include "smtp/smtp_session.hpp"
+#include "text_escape.hpp"
 
 namespace mailflow::harness {
 
@@ -38,35 +40,37 @@ bool parse_endpoint(const std::string& text, endpoint& ep) {
   return true;
 }
 
-// The private copy's path becomes "{root}" in everything reported, so reports
-// do not depend on the temporary folder (PRODUCT.md, Determinism).
-struct root_hider {
-  const std::string& root;
-  void fix(std::string& s) const {
-    if (s.size() < root.size()) return;
-    for (auto at = s.find(root); at != std::string::npos; at = s.find(root, at + 6)) s.replace(at, root.size(), "{root}");
+// What a report may never hold, replaced in every text of a scenario's result
+// (reports::for_each_text) once it has run: the private copy's path in each
+// spelling (as made, and its realpath behind a symbolic TMPDIR) becomes
+// "{root}", the temporary folder around it "{root}/..", so reports do not
+// depend on where the copy was (PRODUCT.md, Determinism); and the text of
+// steps marked secret="true" becomes "***", wherever the engine or a server
+// echoed it.
+class report_scrubber {
+ public:
+  void hide(std::string text, std::string as) {
+    if (text.size() < 4) return;  // too short to be a path or a secret; would hide common text
+    for (auto& [t, a] : pairs_)
+      if (t == text) return;
+    pairs_.emplace_back(std::move(text), std::move(as));
+    // longest first: a folder's path must not cut through a longer one
+    std::stable_sort(pairs_.begin(), pairs_.end(), [](auto& x, auto& y) { return x.first.size() > y.first.size(); });
   }
-  void fix(std::optional<rule_ref>& r) const {
-    if (r) fix(r->text);
+  void hide_folder(const fs::path& folder, const std::string& as) {
+    std::error_code ec;
+    hide(folder.string(), as);
+    auto real = fs::weakly_canonical(folder, ec);
+    if (!ec) hide(real.string(), as);
   }
-  void operator()(client_line& e) const { fix(e.text); }
-  void operator()(server_reply& e) const {
-    for (auto& l : e.lines) fix(l);
+  void operator()(std::string& s) const {
+    for (auto& [text, as] : pairs_)
+      for (auto at = s.find(text); at != std::string::npos; at = s.find(text, at + as.size()))
+        s.replace(at, text.size(), as);
   }
-  void operator()(stage_decision& e) const {
-    fix(e.input);
-    fix(e.rule);
-    fix(e.reply);
-    fix(e.detail);
-  }
-  void operator()(filter_invocation& e) const {
-    fix(e.selector);
-    fix(e.line.text);
-    for (auto& a : e.argv) fix(a);
-    fix(e.rej_text);
-  }
-  void operator()(session_note& e) const { fix(e.detail); }
-  void operator()(message_spooled& e) const { fix(e.spool_file); }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> pairs_;
 };
 
 std::optional<std::chrono::steady_clock::time_point> deadline_of(const run_options& opt) {
@@ -307,18 +311,14 @@ void replay_in_process(const scenario& sc, const fs::path& root, scenario_result
     clock.set_ms(*next);
   }
 
-  root_hider hide{root_text};
   for (auto& ls : sessions) {
     auto events = std::move(ls.events);
     if (ls.conn) {
       auto rest = ls.conn->take_events();
       events.insert(events.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
     }
-    for (auto& e : events) std::visit(hide, e.what);
     keep_tight(events);
     ls.result.events = std::move(events);
-    for (auto& st : ls.result.steps)
-      for (auto& l : st.reply) hide.fix(l);
     res.sessions.push_back(std::move(ls.result));
   }
   for (auto& m : spool.messages)
@@ -475,14 +475,31 @@ scenario_result run_scenario(const fs::path& file, const std::string& display_pa
     res.error = display_path + ":0: cannot create a temporary folder";
     return res;
   }
-  fs::path root = tmp.path() / "root";
+  // The copy is named by its realpath, so the engine, filters (pwd -P) and
+  // {root} all spell it one way even when TMPDIR is a symbolic link.
+  std::error_code real_ec;
+  const fs::path real_tmp = fs::canonical(tmp.path(), real_ec);
+  fs::path root = (real_ec ? tmp.path() : real_tmp) / "root";
   fs::create_directories(root);
+  report_scrubber scrub;
+  scrub.hide_folder(root, "{root}");
+  scrub.hide_folder(tmp.path() / "root", "{root}");
+  scrub.hide_folder(tmp.path(), "{root}/..");
+  for (auto& session : sc->sessions)
+    for (auto& st : session.steps) {
+      if (!st.secret) continue;
+      scrub.hide(st.text, "***");
+      if (st.what == step::kind::base64) scrub.hide(base64_encode(st.text), "***");
+      if (st.what == step::kind::raw)
+        for (auto line : reports::split_lines(st.text)) scrub.hide(std::string(line), "***");
+    }
   sc->file = display_path;  // errors and failures cite the displayed path
   auto tables = std::make_shared<config::memory_tables>();
   auto mailboxes = std::make_shared<delivery::mailbox_image>();
   if (!prepare_mailroot(*sc, root, err, tables.get(), mailboxes.get())) {
     res.status = "error";
     res.error = err;
+    reports::for_each_text(res, std::cref(scrub));
     return res;
   }
   try {
@@ -493,6 +510,7 @@ scenario_result run_scenario(const fs::path& file, const std::string& display_pa
     res.error = display_path + ":" + std::to_string(t.line) + ": still running after " +
                 std::to_string(opt.timeout_seconds) + " s (--timeout)";
   }
+  reports::for_each_text(res, std::cref(scrub));
   if (res.status.empty()) res.status = res.failures.empty() ? "passed" : "failed";
   if (opt.timings)
     res.duration_ms =

@@ -6,25 +6,6 @@
 
 namespace mailflow::harness {
 
-namespace {
-
-// How many lines after this one are SASL answers (RFC 4954 section 4), so a
-// pipelined AUTH exchange is hidden like the engine hides it.
-int sasl_lines_after(std::string_view line) {
-  auto t = trim(line);
-  if (!istarts_with(t, "AUTH ")) return 0;
-  auto rest = trim(t.substr(5));
-  auto sp = rest.find(' ');
-  std::string mech = to_upper(rest.substr(0, sp));
-  bool initial = sp != std::string_view::npos;
-  if (mech == "LOGIN") return initial ? 1 : 2;
-  if (mech == "PLAIN") return initial ? 0 : 1;
-  if (mech == "CRAM-MD5") return 1;
-  return 0;
-}
-
-}  // namespace
-
 scripted_client::scripted_client(const session_script& script, expectation_checker& check,
                                  reports::session_result& out, client_link& link,
                                  std::optional<std::chrono::steady_clock::time_point> deadline)
@@ -32,39 +13,18 @@ scripted_client::scripted_client(const session_script& script, expectation_check
 
 bool scripted_client::expects_none() const { return next_ < script_.steps.size() && script_.steps[next_].expect.none; }
 
-// A client line as the report shows it: secrets (SASL answers, AUTH initial responses, PASS) hidden.
+// A client line as the report shows it: core/redact.hpp decides, as for the
+// engine's timeline. It goes through bytes() because it may end a line a raw
+// step began.
 std::string scripted_client::shown(std::string_view line) {
-  if (secret_lines_ > 0 || answering_) {
-    if (secret_lines_ > 0) --secret_lines_;
-    answering_ = false;
-    return "***";
-  }
-  secret_lines_ = sasl_lines_after(line);
-  return redact_client_line(line, false);
+  std::string out = redactor_.bytes(std::string(line) + "\r\n");
+  if (out.ends_with("\r\n")) out.resize(out.size() - 2);
+  if (out.empty() && !line.empty()) out = "***";  // it ends a hidden line
+  return escape_bytes(out);
 }
 
-// Raw bytes as shown: each line through shown(), control bytes escaped.
-std::string scripted_client::shown_raw(std::string_view bytes) {
-  std::string out;
-  while (!bytes.empty()) {
-    auto nl = bytes.find('\n');
-    std::string_view line = nl == std::string_view::npos ? bytes : bytes.substr(0, nl + 1);
-    bytes.remove_prefix(line.size());
-    std::string_view ending;
-    std::string_view text = line;
-    if (!text.empty() && text.back() == '\n') {
-      text.remove_suffix(1);
-      ending = "\n";
-      if (!text.empty() && text.back() == '\r') {
-        text.remove_suffix(1);
-        ending = "\r\n";
-      }
-    }
-    out += escape_bytes(nl == std::string_view::npos ? std::string(text) : shown(text));
-    out += escape_bytes(ending);
-  }
-  return out;
-}
+// Raw bytes as shown: each line redacted (a line may continue in the next step), control bytes escaped.
+std::string scripted_client::shown_raw(std::string_view bytes) { return escape_bytes(redactor_.bytes(bytes)); }
 
 bool scripted_client::advance(std::int64_t now_ms) {
   bool progress = false;
@@ -102,31 +62,33 @@ void scripted_client::start_step() {
   reports::step_result r;
   r.scenario_line = st.line;
   std::string bytes;
+  if (st.secret) redactor_.next_is_secret();  // secret="true" (mailflow import --secret marks its lines so)
   switch (st.what) {
     case step::kind::greeting: r.kind = "greeting"; break;
     case step::kind::send: {
       r.kind = "send";
       std::string line = check_.expand(st.text);
       bytes = line + "\r\n";
-      r.sent = escape_bytes(shown(line));
+      r.sent = shown(line);
       break;
     }
     case step::kind::raw:
       r.kind = "raw";
       bytes = st.text;
       r.sent = shown_raw(st.text);
+      if (st.secret) r.sent = "***";  // all of it, not only its first line
       break;
     case step::kind::base64: {
       r.kind = "base64";
       std::string line = base64_encode(st.text);
       bytes = line + "\r\n";
-      r.sent = escape_bytes(shown(line));
+      r.sent = shown(line);
       break;
     }
     case step::kind::auth_plain:
       r.kind = "auth-plain";
       bytes = "AUTH PLAIN " + base64_encode(std::string(1, '\0') + st.user + std::string(1, '\0') + st.password) + "\r\n";
-      r.sent = "AUTH PLAIN ***";
+      r.sent = shown(std::string_view(bytes).substr(0, bytes.size() - 2));
       break;
     case step::kind::cram_md5: {
       r.kind = "cram-md5";
@@ -135,9 +97,8 @@ void scripted_client::start_step() {
         if (auto decoded = base64_decode(last_reply_.back().substr(4))) challenge = *decoded;
       }
       bytes = base64_encode(st.user + " " + hmac_md5_hex(st.password, challenge)) + "\r\n";
-      r.sent = "***";
-      if (secret_lines_ > 0) --secret_lines_;
-      answering_ = false;
+      redactor_.next_is_secret();  // the digest answers the challenge, whatever came before
+      r.sent = shown(std::string_view(bytes).substr(0, bytes.size() - 2));
       break;
     }
     case step::kind::read: r.kind = "read"; break;
@@ -198,8 +159,7 @@ void scripted_client::complete_read(read_status status, std::vector<std::string>
   r.passed = check_.check_reply(st, r, status, closed_after);
   if (status == read_status::reply) {
     last_reply_ = reply;
-    answering_ = !reply.empty() && reply.back().rfind("334", 0) == 0;
-    if (!answering_) secret_lines_ = 0;
+    redactor_.server_replied(reply.empty() ? std::string_view{} : std::string_view(reply.back()));
     // The client side of STARTTLS begins once the server agreed.
     if (st.what == step::kind::send && iequals(trim(st.text), "STARTTLS") && !reply.empty() &&
         reply.back().rfind("220", 0) == 0) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/redact.hpp"
 #include "replay/channel.hpp"
 #include "replay/checks.hpp"
 #include "run_result.hpp"
@@ -69,8 +70,7 @@ class scripted_client {
   reports::step_result pending_;    // the step waiting for its reply
   std::int64_t wake_ms_ = 0;
   std::vector<std::string> last_reply_;
-  bool answering_ = false;          // the last reply was a 334: the next client line is a secret
-  int secret_lines_ = 0;            // lines still to come that answer a pipelined AUTH exchange
+  client_redactor redactor_;        // what the report shows of each client line (SASL answers hidden)
 };
 
 }  // namespace mailflow::harness

@@ -155,19 +155,19 @@ class reader {
       with({});
       s.what = step::kind::greeting;
     } else if (name == "send") {
-      with({"line", "wait"});
+      with({"line", "wait", "secret"});
       s.what = step::kind::send;
       s.text = req(n, "line");
       if (s.text.find_first_of("\r\n") != std::string::npos) fail(n, "a <send> line cannot hold CR or LF; use <raw>");
       s.wait = opt_bool(n, "wait").value_or(true);
     } else if (name == "raw") {
-      with({"bytes", "wait"});
+      with({"bytes", "wait", "secret"});
       s.what = step::kind::raw;
       std::string err;
       if (!unescape_bytes(req(n, "bytes"), s.text, err)) fail(n, err);
       s.wait = opt_bool(n, "wait").value_or(false);
     } else if (name == "base64") {
-      with({"text"});
+      with({"text", "secret"});
       s.what = step::kind::base64;
       s.text = req(n, "text");
     } else if (name == "auth-plain" || name == "cram-md5") {
@@ -191,6 +191,8 @@ class reader {
     } else {
       fail(n, std::string("unknown step <") + n.name() + ">");
     }
+    if (s.what == step::kind::send || s.what == step::kind::raw || s.what == step::kind::base64)
+      s.secret = opt_bool(n, "secret").value_or(false);
     if (s.what != step::kind::pause && s.what != step::kind::close) {
       s.expect = reply_expect(n, s);
       if (s.what == step::kind::raw && s.expect.any()) s.wait = true;

@@ -45,6 +45,7 @@ struct step {
   std::string user, password;  // auth-plain, cram-md5
   int seconds = 0;         // pause
   bool wait = true;        // reads a reply
+  bool secret = false;     // send/raw/base64 secret="true": the report shows "***" for what it sent
   reply_expectation expect;
   // Where the reply expectation attributes are, for --update.
   bool has_reply_children = false;

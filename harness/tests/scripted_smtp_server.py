@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A scripted SMTP server for the harness's TCP tests (--target, --server):
 canned replies, one thread per connection, 127.0.0.1 only. FLOOD answers
-with a multi-line reply that never ends, as a hostile server would. It stands in for
+with a multi-line reply that never ends, as a hostile server would; HOSTILE
+answers with terminal escape sequences (clear screen, retitle, colours, a
+bell, a C1 CSI) and bidirectional overrides (U+202E, U+2066) in its lines. It stands in for
 a real server until `mailflow serve` exists; it is not an SMTP engine.
 
 usage: scripted_smtp_server.py PORT [--port-file FILE]   (PORT 0: pick one)
@@ -48,6 +50,12 @@ def serve(conn):
                     conn.sendall(b"250-" + b"x" * 1000 + b"\r\n")
             except OSError:
                 break
+        elif verb == "HOSTILE":
+            # what a hostile server may put in a reply for whoever reads it on a terminal
+            conn.sendall(b"550-\x1b[2J\x1b]0;owned\x07 cleared\r\n"
+                         + "550-evil \u202egnp.exe\u202c and \u2066isolate\u2069 \u200f".encode()
+                         + b"\x1b[31m red \x9b1m\x7f\r\n"
+                         + "550 \u009b2J done \x08\x08\r".encode() + b"\r\n")
         elif verb == "QUIT":
             say("221 bye")
             break

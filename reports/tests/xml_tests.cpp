@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@
 #include "core/stage.hpp"
 #include "sample_run.hpp"
 #include "text_escape.hpp"
+#include "writers.hpp"
 
 namespace mr = mailflow::reports;
 using namespace mailflow::reports::test;
@@ -214,6 +217,53 @@ BOOST_AUTO_TEST_CASE(printable_keeps_valid_utf8_and_escapes_the_rest) {
   BOOST_TEST(mr::printable("\xc2\x85") == "\\xC2\\x85");          // C1 control NEL
   BOOST_TEST(mr::printable("\xe6\x97") == "\\xE6\\x97");          // truncated sequence
   BOOST_TEST(mr::printable("\xf4\x90\x80\x80") == "\\xF4\\x90\\x80\\x80");  // above U+10FFFF
+}
+
+BOOST_AUTO_TEST_CASE(bidi_controls_are_shown_as_code_points) {
+  BOOST_TEST(mr::printable("a\xe2\x80\xae" "b") == "a\\u{202E}b");  // RIGHT-TO-LEFT OVERRIDE
+  BOOST_TEST(mr::printable("\xe2\x80\xaa\xe2\x80\xac") == "\\u{202A}\\u{202C}");
+  BOOST_TEST(mr::printable("\xe2\x81\xa6x\xe2\x81\xa9") == "\\u{2066}x\\u{2069}");
+  BOOST_TEST(mr::printable("\xe2\x80\x8e\xe2\x80\x8f") == "\\u{200E}\\u{200F}");
+  BOOST_TEST(mr::printable("\xd8\x9c") == "\\u{061C}");
+  BOOST_TEST(mr::printable("\xe2\x80\x94") == "\xe2\x80\x94");  // an em dash is no control
+}
+
+BOOST_AUTO_TEST_CASE(terminal_text_escapes_and_cuts) {
+  BOOST_TEST(mr::terminal_text("\x1b[2J\x07\x08\r\n\x7f ok") == "\\x1B[2J\\x07\\x08\\x0D\\x0A\\x7F ok");
+  BOOST_TEST(mr::terminal_text("\xc2\x9b" "2J") == "\\xC2\\x9B2J");  // C1 CSI
+  BOOST_TEST(mr::terminal_text("\x9b" "2J") == "\\x9B2J");          // a lone CSI byte
+  BOOST_TEST(mr::terminal_text("x\xe2\x80\xae") == "x\\u{202E}");
+  BOOST_TEST(mr::terminal_text(std::string(1000, 'x'), 10) == std::string(10, 'x') + "... (990 bytes more)");
+  BOOST_TEST(mr::terminal_text("short", 10) == "short");
+  // cut at a character, never inside one
+  BOOST_TEST(mr::clip("ab\xe6\x97\xa5", 3) == "ab... (3 bytes more)");
+  BOOST_TEST(mr::clip("abc", 3) == "abc");
+}
+
+BOOST_AUTO_TEST_CASE(for_each_text_reaches_every_field) {
+  // Every text of the sample run becomes MARK; every text the XML report
+  // writes from the model must then read MARK (a field for_each_text missed
+  // would show its own text).
+  auto run = sample_run();
+  for (auto& sc : run.scenarios) mr::for_each_text(sc, [](std::string& s) { s = "MARK"; });
+  std::ostringstream out;
+  mr::write_xml(run, out);
+  pugi::xml_document doc;
+  BOOST_REQUIRE(doc.load_string(out.str().c_str()));
+  std::size_t texts = 0;
+  std::vector<std::string> unmarked;
+  std::function<void(pugi::xml_node)> walk = [&](pugi::xml_node n) {
+    if (n.type() == pugi::node_pcdata) {
+      ++texts;
+      if (std::string(n.value()) != "MARK") unmarked.push_back(n.parent().name() + std::string(": ") + n.value());
+    }
+    for (auto c : n.children()) walk(c);
+  };
+  for (auto sc : doc.child("mailflow-report").children("scenario")) walk(sc);
+  BOOST_TEST(texts > 20u);
+  BOOST_TEST(unmarked.empty(), "not reached: " << (unmarked.empty() ? "" : unmarked.front()));
+  for (auto sc : doc.child("mailflow-report").children("scenario"))
+    for (auto a : {"path", "name", "status"}) BOOST_TEST(std::string(sc.attribute(a).value()) == "MARK");
 }
 
 BOOST_AUTO_TEST_CASE(passed_and_failed_counts) {

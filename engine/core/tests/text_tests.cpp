@@ -65,4 +65,42 @@ BOOST_AUTO_TEST_CASE(secrets_are_redacted) {
   BOOST_TEST(redact_client_line("PASS copsecret", false) == "PASS ***");
   BOOST_TEST(redact_client_line("APOP cop@hunet.jp 0123abcd", false) == "APOP cop@hunet.jp ***");
   BOOST_TEST(redact_client_line("MAIL FROM:<a@b>", false) == "MAIL FROM:<a@b>");
+  // blanks and control bytes separate words too: a malformed line still hides its secret
+  BOOST_TEST(redact_client_line("AUTH\tPLAIN AGNvcA==", false) == "AUTH PLAIN ***");
+  BOOST_TEST(redact_client_line("AUTH PLAIN\rAGNvcA==", false) == "AUTH PLAIN ***");
+  BOOST_TEST(redact_client_line("  auth  plain  AGNvcA==", false) == "AUTH plain ***");
+  BOOST_TEST(redact_client_line("PASS", false) == "PASS");
+}
+
+BOOST_AUTO_TEST_CASE(pipelined_and_split_secrets_are_redacted) {
+  using mailflow::client_redactor;
+  {  // AUTH LOGIN with user and password in one write
+    client_redactor r;
+    BOOST_TEST(r.bytes("AUTH LOGIN\r\nY29w\r\nc2VjcmV0\r\nNOOP\r\n") == "AUTH LOGIN\r\n***\r\n***\r\nNOOP\r\n");
+  }
+  {  // a line split over two writes, the split in the credentials
+    client_redactor r;
+    BOOST_TEST(r.bytes("AUTH PLAIN AGNv") == "***");
+    BOOST_TEST(r.bytes("cA==\r\nNOOP\r\n") == "\r\nNOOP\r\n");
+  }
+  {  // the split inside the verb
+    client_redactor r;
+    BOOST_TEST(r.bytes("AU") == "***");
+    BOOST_TEST(r.bytes("TH PLAIN AGNvcA==\r\n") == "\r\n");
+  }
+  {  // a start that cannot become a secret shows; its end shows too
+    client_redactor r;
+    BOOST_TEST(r.bytes("body li") == "body li");
+    BOOST_TEST(r.bytes("ne\r\n") == "ne\r\n");
+    BOOST_TEST(r.bytes("  ") == "  ");
+    BOOST_TEST(r.bytes("AUTH PLAIN AGNvcA==\n") == "***\n");  // blanks first, then a secret
+  }
+  {  // a 334 makes the next line an answer; another reply ends the exchange
+    client_redactor r;
+    BOOST_TEST(r.line("AUTH LOGIN") == "AUTH LOGIN");
+    r.server_replied("504 no");
+    BOOST_TEST(r.line("NOOP") == "NOOP");
+    r.server_replied("334 VXNlcm5hbWU6");
+    BOOST_TEST(r.line("Y29w") == "***");
+  }
 }

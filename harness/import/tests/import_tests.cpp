@@ -97,6 +97,7 @@ BOOST_AUTO_TEST_CASE(seed_format_with_secret) {
   // the masked password after "334 Password:" is the secret, base64-encoded by the step
   BOOST_TEST((st[3].what == step::kind::base64));
   BOOST_TEST(st[3].text == "copsecret");
+  BOOST_TEST(st[3].secret);
   BOOST_TEST(st[3].reply->lines[0] == "235 Authentication successful");
   BOOST_TEST(st[6].text == "DATA");
   BOOST_TEST(st[6].reply->lines[0] == "354 Start mail input; end with <CRLF>.<CRLF>");
@@ -131,6 +132,7 @@ BOOST_AUTO_TEST_CASE(masked_part_of_a_line_is_replaced_literally) {
   opt.secret = "pw";
   auto s = read_plain("S: 220 x\nC: PASS ****\nS: 250 ok\n", "t.txt", opt);
   BOOST_TEST(s.sessions[0].steps[0].text == "PASS pw");
+  BOOST_TEST(s.sessions[0].steps[0].secret);  // written secret="true": reports show "***"
   BOOST_TEST((s.sessions[0].steps[0].what == step::kind::send));
 }
 
