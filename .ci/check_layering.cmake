@@ -19,7 +19,7 @@ set(rules
   "pugixml|#include[ \t]*<pugixml|^harness/|^reports/|yes"
   "sockets|#include[ \t]*<(sys/socket|sys/un|netinet/[a-z_]+|netdb)\\.h>|(^|[^a-z_.>])(socket|getaddrinfo|accept4?)[ \t]*\\(|^engine/net/|^harness/replay/channel\\.cpp$|^harness/replay/server_process\\.cpp$|no"
   "processes|(^|[^a-z_.>])(fork|vfork|execvp?e?|execlp?e?|posix_spawnp?|system|popen)[ \t]*\\(|^engine/flow/posix_process_runner\\.(hpp|cpp)$|^harness/replay/server_process\\.cpp$|no"
-  "file-writes|ofstream|(^|[^a-z_])fstream[ \t]|fopen[ \t]*\\(|O_WRONLY|O_RDWR|O_CREAT|(filesystem|fs)::(rename|remove|remove_all|create_directory|create_directories|copy|copy_file|create_symlink|create_hard_link|resize_file|permissions)[ \t]*\\(|(^|[^a-z_.>])(rename|unlink|unlinkat|mkdir|rmdir|truncate|ftruncate)[ \t]*\\(|^engine/config/file_writer\\.(hpp|cpp)$|^engine/config/mailroot_store\\.cpp$|^engine/delivery/|^engine/flow/(smtp_filters|auth_program|posix_process_runner)\\.cpp$|^harness/cli/|^harness/import/|^harness/replay/(mailroot_copy|update|runner|server_process)\\.cpp$|no"
+  "file-writes|ofstream|(^|[^a-z_])fstream[ \t]|fopen[ \t]*\\(|O_WRONLY|O_RDWR|O_CREAT|(filesystem|fs)::(rename|remove|remove_all|create_directory|create_directories|copy|copy_file|create_symlink|create_hard_link|resize_file|permissions)[ \t]*\\(|(^|[^a-z_.>])(rename|unlink|unlinkat|mkdir|rmdir|truncate|ftruncate)[ \t]*\\(|^engine/config/file_writer\\.(hpp|cpp)$|^engine/config/mailroot_store\\.cpp$|^engine/delivery/|^engine/flow/(smtp_filters|auth_program|posix_process_runner)\\.cpp$|^harness/cli/|^harness/import/|^harness/replay/(mailroot_copy|update|runner|server_process)\\.cpp$|^fuzz/transcript_importer_fuzz\\.cpp$|no"
 )
 
 file(GLOB_RECURSE sources RELATIVE ${ROOT}

@@ -42,13 +42,18 @@ std::optional<std::string> read_whole(const std::filesystem::path& p) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-// First line of the file without its line ending, or nullopt when it cannot be read.
+// A .rej line longer than this is no reply anyway (the session sends at most
+// 510 octets); reading no further keeps a runaway filter's file out of memory.
+constexpr std::size_t max_rej_line = 1024;
+
+// First line of the file without its line ending (at most max_rej_line
+// octets of it), or nullopt when it cannot be read.
 std::optional<std::string> first_line(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return std::nullopt;
   std::string line;
-  std::getline(in, line);
-  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
+  for (char c; line.size() < max_rej_line && in.get(c) && c != '\n';) line += c;
+  while (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
 }
 

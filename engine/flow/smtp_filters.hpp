@@ -9,7 +9,8 @@
 // @@NAME as a whole argument), executes the program directly (no shell) with
 // a fixed environment through a process_runner, and decodes the exit code:
 // 3 rejects (plus 16: stop the list). On a rejection the first line of
-// $(FILE).rej, if any, is the reply; the .rej file is removed. `!aex` skips
+// $(FILE).rej, if any (up to 1024 octets), is handed to the session as it is,
+// which sends it only when it is a rejection reply line; the .rej file is removed. `!aex` skips
 // the command for an authenticated client, `!wlex` for a smtp.ipprop.tab
 // WhiteList client, `!timeo=N` sets its timeout. A command that times out
 // (it is killed) or cannot start counts as a pass

@@ -2,7 +2,9 @@
 // in $(FILE) and the macros, the request that runs one hook's commands
 // (flow::smtp_filter_runner answers it), and what a rejection replies.
 #include <cstdio>
+#include <string_view>
 
+#include "core/text.hpp"
 #include "smtp/replies.hpp"
 #include "smtp/session.hpp"
 
@@ -16,6 +18,21 @@ stage hook_stage(config::smtp_filter_hook h) {
     case config::smtp_filter_hook::post_data: return stage::filter_post_data;
   }
   return stage::filter_post_rcpt;
+}
+
+// manual, SMTP MESSAGE FILTERS: the first line of $(FILE).rej is the reply.
+// XMail sends whatever it holds; mailflow only a rejection reply line:
+// "[45]dd text", no control bytes in the text (HT allowed, as in RFC 5321's
+// textstring), at most 510 octets (512 with CRLF, RFC 5321 4.5.3.1.5). A
+// "550-" line leaves the client waiting for the rest of the reply, a
+// "250 ...\r..." line tells it a rejected message was taken (README, differences).
+bool rejection_reply(std::string_view line) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (line.size() < 5 || line.size() > 510) return false;
+  if ((line[0] != '4' && line[0] != '5') || !digit(line[1]) || !digit(line[2]) || line[3] != ' ') return false;
+  for (unsigned char c : line.substr(4))
+    if ((c < 0x20 && c != '\t') || c == 0x7F) return false;
+  return true;
 }
 }  // namespace
 
@@ -79,15 +96,19 @@ task<bool> session::run_filters(config::smtp_filter_hook hook, const recipient* 
     co_return true;
   }
   // without a .rej line: post-rcpt answers 550 and keeps the transaction; pre/post-data 554 and reset [026, 028]
-  std::string text;
-  bool custom = result.reply && !result.reply->empty();
+  std::string text, detail = std::string(name) + " filter rejected";
+  const bool custom = result.reply && rejection_reply(*result.reply);
   if (custom) {
     text = *result.reply;
   } else {
     text = hook == config::smtp_filter_hook::post_rcpt ? std::string(replies::filter_rcpt_rejected)
                                                         : std::string(replies::filter_failed);
+    // the refused line is for the report only, escaped: it must not reach the client in any form
+    if (result.reply && !result.reply->empty())
+      detail += "; its .rej line refused (a reply is one '[45]dd text' line of at most 510 octets, no control "
+                "bytes): " + escape_bytes(*result.reply);
   }
-  decide(id, input, outcome::reject, std::string(name) + " filter rejected", text, config::source{});
+  decide(id, input, outcome::reject, detail, text, config::source{});
   if (hook != config::smtp_filter_hook::post_rcpt) reset_transaction();
   reply(text, !custom && hook == config::smtp_filter_hook::post_rcpt);
   co_return false;

@@ -248,7 +248,7 @@ session import_session(const json& js, const fs::path& script, const std::string
     s.steps.push_back(std::move(st));
   }
   if (k < steps.size() && !(s.steps.size() && s.steps.back().what == step::kind::close))
-    throw import_error(file + ": " + script.filename().string() + ": the transcript has more steps than the script");
+    throw import_error(where + ": the transcript has more steps than the script");  // "file:1: session NAME"
   // Replies nobody read after the last directive become read steps, split
   // into replies as a client reads them (up to a line whose 4th byte is not '-').
   recorded_reply pending;

@@ -23,7 +23,7 @@ struct parse_error {
 // Maps pugixml's byte offsets to 1-based line numbers.
 class line_map {
  public:
-  explicit line_map(const std::string& text) {
+  explicit line_map(std::string_view text) {
     for (std::size_t i = 0; i < text.size(); ++i)
       if (text[i] == '\n') newlines_.push_back(i);
   }
@@ -425,7 +425,10 @@ std::optional<scenario> load_scenario(const std::filesystem::path& file, std::st
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  std::string text = ss.str();
+  return parse_scenario(ss.str(), file, error);
+}
+
+std::optional<scenario> parse_scenario(std::string_view text, const std::filesystem::path& file, std::string& error) {
   line_map lines(text);
   pugi::xml_document doc;
   auto ok = doc.load_buffer(text.data(), text.size(), pugi::parse_default | pugi::parse_ws_pcdata_single);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mailflow::harness {
@@ -155,6 +156,9 @@ struct scenario {
 
 // Reads a scenario; on failure returns nullopt and sets `error` to "file:line: message".
 std::optional<scenario> load_scenario(const std::filesystem::path& file, std::string& error);
+// The same on text already in memory; `file` is where it came from (errors cite it, the fixture is resolved
+// against its folder). Nothing is read from disk.
+std::optional<scenario> parse_scenario(std::string_view text, const std::filesystem::path& file, std::string& error);
 
 // Parses RFC 3339 ("2009-04-05T13:47:22+09:00", "...Z"): Unix ms and the offset in minutes.
 bool parse_rfc3339(std::string_view text, std::int64_t& unix_ms, int& offset_minutes);

@@ -222,6 +222,24 @@ BOOST_AUTO_TEST_CASE(rej_first_line_is_the_reply_and_the_file_is_removed) {
   BOOST_TEST(leftovers().empty());  // neither $(FILE) nor $(FILE).rej remain
 }
 
+// The runner hands the first line over as it is (the session decides whether it is a reply), but reads
+// no more than 1024 octets of it: a filter that writes a huge .rej must not fill the server's memory.
+BOOST_AUTO_TEST_CASE(rej_first_line_is_handed_over_raw_and_read_up_to_1024_octets) {
+  auto bad = script("bad.sh", "printf '250 fake\\rinjected\\r\\n' > \"$1.rej\"\nexit 3\n");
+  load(tab_line({bad, "$(FILE)"}));
+  auto r = runner().run(input());
+  BOOST_TEST(r.reply.value_or("<none>") == std::string("250 fake\rinjected"));
+  BOOST_TEST(r.invocations.at(0).rej_text == "250 fake\rinjected");
+
+  auto huge = script("huge.sh", "head -c 100000 /dev/zero | tr '\\0' a > \"$1.rej\"\nexit 3\n");
+  load(tab_line({huge, "$(FILE)"}));
+  auto h = runner().run(input());
+  BOOST_TEST(h.rejected);
+  BOOST_TEST(h.reply.value_or("").size() == 1024u);
+  BOOST_TEST(h.invocations.at(0).rej_text == std::string(1024, 'a'));
+  BOOST_TEST(leftovers().empty());
+}
+
 BOOST_AUTO_TEST_CASE(reject_without_rej_has_no_reply) {
   auto rc = script("rc.sh", "exit 3\n");
   auto empty = script("empty.sh", ": > \"$1.rej\"\nexit 3\n");

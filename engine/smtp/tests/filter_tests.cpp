@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/text.hpp"
 #include "driver.hpp"
 
 using namespace mailflow;
@@ -154,6 +155,88 @@ BOOST_AUTO_TEST_CASE(timed_out_filter_counts_as_a_pass) {
   d.connect();
   d.raw("HELO client.test\r\nMAIL FROM:<x@remote.test>\r\nRCPT TO:<cop@hunet.jp>\r\nDATA\r\n");
   BOOST_TEST(d.raw("Subject: slow\r\n\r\nbody\r\n.\r\n") == "250 OK <S2>");
+}
+
+// A .rej line becomes the reply only when it is one: "[45]dd text" without
+// control bytes (HT allowed, as in RFC 5321's textstring), at most 510 octets. XMail
+// sends the first line as it is; a "550-" continuation would leave the client
+// waiting, a "250 ...\r" line would tell it the message was accepted. Anything
+// else falls back to the reply a rejection without .rej gives, and the refused
+// text (escaped) is in the decision's detail and the invocation's rej_text.
+BOOST_AUTO_TEST_CASE(rej_line_is_the_reply_only_when_it_is_a_rejection_reply) {
+  struct rej_case {
+    std::string contents;  // what the filter writes to $(FILE).rej
+    std::string reply;     // what the client must get
+    std::string shown;     // in the decision's detail when refused ("" when passed through)
+  };
+  const std::string fallback = "554 Transaction failed";
+  const std::string max_ok = "554 " + std::string(506, 'a');  // 510 octets
+  const rej_case cases[] = {
+      {"550-multi\r\n550 second\r\n", fallback, "550-multi"},
+      {"250 fake\rinjected\r\n", fallback, "250 fake\\rinjected"},
+      {"xy\n", fallback, "xy"},
+      {"354 go on\r\n", fallback, "354 go on"},
+      {"554\r\n", fallback, "554"},
+      {"554text\r\n", fallback, "554text"},
+      {"55 short\r\n", fallback, "55 short"},
+      {std::string("554 nul\0here\r\n", 14), fallback, "554 nul\\0here"},
+      {"554 bell\x07here\r\n", fallback, "554 bell\\x07here"},
+      {"554 bell\x7F\r\n", fallback, "554 bell\\x7F"},
+      {"554 caf\xC3\xA9\r\n", "554 caf\xC3\xA9", ""},  // 8-bit text is not a control byte: passed as XMail does
+      {max_ok + "b\r\n", fallback, max_ok.substr(0, 20)},
+      {max_ok + "\r\n", max_ok, ""},
+      {"554 custom text\r\n", "554 custom text", ""},
+      {"451 4.7.1 try\tlater\n", "451 4.7.1 try\tlater", ""},
+  };
+  for (const auto& rc : cases) {
+    BOOST_TEST_CONTEXT("rej " << escape_bytes(rc.contents)) {
+      common c;
+      c.t.write("filters.pre-data.tab", "\"/f/pre\"\t\"$(FILE)\"\n");
+      driver d(c.t);
+      d.runner.script = [&](const process_request& r) {
+        std::ofstream(r.argv.at(1) + ".rej", std::ios::binary) << rc.contents;
+        return exited(3);
+      };
+      d.connect();
+      d.raw("HELO client.test\r\nMAIL FROM:<x@remote.test>\r\nRCPT TO:<cop@hunet.jp>\r\n");
+      const std::size_t before = d.wire.size();
+      BOOST_TEST(d.send("DATA") == rc.reply);
+      // exactly one complete reply line went out: the client stays in step
+      BOOST_TEST(d.wire.substr(before) == rc.reply + "\r\n");
+      BOOST_TEST(d.send("NOOP") == "250 OK");
+      auto f = d.decisions(stage::filter_pre_data);
+      BOOST_REQUIRE(f.size() == 1u);
+      BOOST_TEST((f[0].result == outcome::reject));
+      BOOST_TEST(f[0].reply == rc.reply);
+      if (rc.shown.empty()) {
+        BOOST_TEST(f[0].detail.find(".rej") == std::string::npos);
+      } else {
+        BOOST_TEST(f[0].detail.find(".rej line refused") != std::string::npos, f[0].detail);
+        BOOST_TEST(f[0].detail.find(rc.shown) != std::string::npos, f[0].detail);
+      }
+      bool seen = false;
+      for (auto& e : d.events)
+        if (auto inv = std::get_if<filter_invocation>(&e)) {
+          seen = true;
+          const std::string first = rc.contents.substr(0, rc.contents.find('\n'));
+          BOOST_TEST(inv->rej_text == first.substr(0, first.find_last_not_of('\r') + 1));
+        }
+      BOOST_TEST(seen);
+    }
+  }
+
+  // post-rcpt falls back to its own default, and the transaction stays
+  common c;
+  c.t.write("filters.post-rcpt.tab", "\"/f/rcpt\"\t\"$(FILE)\"\n");
+  driver d(c.t);
+  d.runner.script = [](const process_request& r) {
+    std::ofstream(r.argv.at(1) + ".rej", std::ios::binary) << "550-multi\r\n";
+    return exited(3);
+  };
+  d.connect();
+  d.raw("HELO client.test\r\nMAIL FROM:<x@remote.test>\r\n");
+  BOOST_TEST(d.send("RCPT TO:<cop@hunet.jp>") == "550 Recipient rejected");
+  BOOST_TEST(d.send("NOOP") == "250 OK");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -354,6 +354,14 @@ BOOST_AUTO_TEST_CASE(conformance_script_and_transcript_out_of_step) {
   } catch (const import_error& e) {
     BOOST_TEST(std::string(e.what()).rfind("g.json:2:", 0) == 0u);
   }
+  // A script shorter than its transcript: the error cites a line too (found by fuzz/transcript_importer).
+  write(c.case_dir / "01.smtp", "C: HELO client.test\n");
+  try {
+    read_conformance(c.json, "g.json", c.case_dir, {});
+    BOOST_FAIL("expected an import_error");
+  } catch (const import_error& e) {
+    BOOST_TEST(std::string(e.what()) == "g.json:1: session 01.smtp: the transcript has more steps than the script");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(case_mailroot_copy) {
@@ -421,6 +429,46 @@ BOOST_AUTO_TEST_CASE(multiline_reply_xml) {
   BOOST_TEST(std::string(l1.text().get()) == "250-hunet.jp");
   BOOST_TEST(matches(l1.next_sibling("line").attribute("match").value(), "250 [mailflow 0.1 ESMTP Server]"));
   BOOST_TEST(!doc.child("scenario").child("expect"));  // nothing derived: nothing checked
+}
+
+// Found by fuzz/transcript_importer: a C: line holding a CR was written as a
+// <send> line, which the scenario reader refuses; it is sent as raw bytes.
+BOOST_AUTO_TEST_CASE(a_plain_client_line_with_a_control_byte_is_sent_raw) {
+  auto s = read_plain("S: 220 x\nC: NOOP\rX\nS: 250 ok\nC: QUIT\nS: 221 bye\n", "t.txt", {});
+  BOOST_REQUIRE(s.sessions.size() == 1u);
+  auto& steps = s.sessions[0].steps;
+  BOOST_REQUIRE(steps.size() == 3u);
+  BOOST_TEST((steps[0].what == step::kind::raw));
+  BOOST_TEST(steps[0].text == "NOOP\\rX\\r\\n");
+  BOOST_TEST((steps[1].what == step::kind::read));
+  BOOST_TEST(steps[1].reply->lines.at(0) == "250 ok");
+  BOOST_TEST((steps[2].what == step::kind::send));
+}
+
+// Found by fuzz/transcript_importer: a recorded reply without a three-digit
+// code was written as code="xml" (its first bytes), and the scenario did not load.
+BOOST_AUTO_TEST_CASE(a_reply_without_a_code_is_expected_by_its_text_only) {
+  scenario s;
+  s.name = "c";
+  s.mailroot = "f";
+  session sess;
+  sess.greeting = recorded_reply{{"220 x"}, false, false};
+  step data;
+  data.text = "DATA";
+  data.reply = recorded_reply{{"xmlns354 go"}, false, false};
+  step ehlo;
+  ehlo.text = "EHLO a";
+  ehlo.reply = recorded_reply{{"250-hunet.jp", "2x"}, false, false};
+  sess.steps = {data, ehlo};
+  s.sessions.push_back(sess);
+  pugi::xml_document doc;
+  BOOST_REQUIRE(doc.load_string(to_xml(s).c_str()));
+  auto send = doc.child("scenario").child("session").child("send");
+  BOOST_TEST(!send.attribute("code"));
+  BOOST_TEST(std::string(send.attribute("reply").value()) == "xmlns354 go");
+  auto reply = send.next_sibling("send").child("reply");
+  BOOST_TEST(!reply.attribute("code"));
+  BOOST_TEST(std::string(reply.child("line").next_sibling("line").text().get()) == "2x");
 }
 
 // Issue 10.1 and 10.12: a transcript is untrusted input.
