@@ -200,6 +200,7 @@ task<> session::finish_auth(std::string user, std::string secret, std::string di
   std::string input = user.empty() ? mech : mech + " " + user;
   auto succeed = [&](std::string via, config::smtp_perms perms, const config::source& rule, std::string detail) {
     auth.authenticated = true;
+    delay_seconds = 0;  // applying the user's permissions clears the command delay (SMTPApplyPerms)
     auth.login = user;
     auth.via = std::move(via);
     auth.perms = perms;

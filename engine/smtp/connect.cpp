@@ -88,10 +88,11 @@ task<> session::connect_checks() {
         co_return;
       }
       if (code == 0) {
-        flagged_ip = true;
-        flagged_by = "smtp.ipmap.tab";
-        decide(stage::connect_ipmap, ip, outcome::flag,
-               "DENY with SMTP-IpMapDropCode 0: only authenticated clients may send", {}, deny->src);
+        // The manual says only authenticated clients may then send, but XMail 1.27
+        // sets a flag (SMTPF_IPMAPPED_IP) that no check reads: the client is
+        // served as any other. Recorded against XMail; verify warns about it.
+        decide(stage::connect_ipmap, ip, outcome::pass,
+               "DENY with SMTP-IpMapDropCode 0: XMail 1.27 then serves the client as any other", {}, deny->src);
       } else {
         delay_seconds = std::max(delay_seconds, -code);
         decide(stage::connect_ipmap, ip, outcome::flag,
@@ -143,14 +144,15 @@ task<> session::connect_checks() {
         if (answer.result != dns_answer::status::ok || answer.records.empty()) continue;
         listed = true;
         if (m.code > 0) {
-          std::optional<std::string> custom;
-          if (cfg.smtp_msg_ipban_maps) custom = *cfg.smtp_msg_ipban_maps + " " + m.root;
-          refuse_at_greeting(stage::connect_maps, custom, -203, query + " is listed", cfg.origin("CustMapsList"));
+          // the greeting is this text, never the 421 (SMTPDoIPBasedInit sets it for every hit)
+          std::string text = cfg.smtp_msg_ipban_maps ? *cfg.smtp_msg_ipban_maps + " (" + m.root + ")"
+                                                     : "550 Denied due inclusion of your IP inside (" + m.root + ")";
+          refuse_at_greeting(stage::connect_maps, text, -203, query + " is listed", cfg.origin("CustMapsList"));
           co_return;
         }
         if (m.code == 0) {
           flagged_ip = true;
-          flagged_by = m.root;
+          if (flagged_by.empty()) flagged_by = m.root;  // a spammers.tab flag keeps its own text at MAIL
           decide(stage::connect_maps, ip, outcome::flag, query + " is listed: refused at MAIL unless authenticated",
                  {}, cfg.origin("CustMapsList"));
         } else {

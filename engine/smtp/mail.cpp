@@ -22,6 +22,7 @@ task<> session::pop3_before_smtp() {
   std::int64_t now = now_ms();
   if (last && now - *last <= static_cast<std::int64_t>(settings.pop3_auth_expire_seconds) * 1000) {
     auth.authenticated = true;
+    delay_seconds = 0;  // as any login applies permissions (SMTPApplyPerms)
     auth.via = "pop3-before-smtp";
     auth.perms = config::smtp_perms::parse(cfg.default_smtp_perms);
     decide(stage::auth_pop3_before_smtp, client.ip, outcome::accept,
@@ -117,7 +118,9 @@ task<> session::cmd_mail(std::string_view arg) {
   }
 
   if ((flagged_ip || rdns_failed) && !auth.authenticated) {
-    std::string text(flagged_ip ? replies::ip_forbidden : replies::use_forbidden);
+    // one text for every flag; SmtpMsgIPBanSpammers replaces it for spammers.tab (SMTPHandleCmd_MAIL)
+    std::string text = flagged_by == "spammers.tab" && cfg.smtp_msg_ipban_spammers ? *cfg.smtp_msg_ipban_spammers
+                                                                                   : std::string(replies::ip_forbidden);
     decide(stage::mail_policy, input, outcome::reject,
            flagged_ip ? "client flagged by " + flagged_by + " and not authenticated"
                       : "no reverse DNS (SMTP-RDNSCheck) and not authenticated",

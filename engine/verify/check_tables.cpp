@@ -37,6 +37,10 @@ void check_server_variables(state& s) {
       s.at(severity::error, v.src, 0, "unknown-variable",
            "unknown server.tab variable '" + v.name + "': XMail ignores it" + did_you_mean(v.name, names));
   }
+  // XMail 1.27 sets a flag for it that no check reads (SMTPF_IPMAPPED_IP) [connect/04]
+  if (auto v = vars.find("SMTP-IpMapDropCode"); v && trim(v->value) == "0")
+    s.at(severity::warning, v->src, 0, "ipmap-dropcode-zero",
+         "SMTP-IpMapDropCode 0 does not restrict DENY-ed clients: XMail 1.27 serves them as any other (use 1 to drop them)");
   if (vars.file() && !vars.find("RootDomain"))
     s.about(severity::warning, "server.tab", "missing-root-domain",
             "RootDomain is not set: XMail names itself with it in EHLO/HELO replies and bounces");

@@ -46,6 +46,7 @@ const std::array codes = {
     code_info{"unknown-user-variable", W, "a user.tab / userdef.tab variable XMail does not know"},
     code_info{"duplicate-variable", W, "a variable set twice; the first line wins"},
     code_info{"missing-root-domain", W, "server.tab sets no RootDomain"},
+    code_info{"ipmap-dropcode-zero", W, "SMTP-IpMapDropCode 0, which XMail 1.27 does not enforce"},
     // Domains and accounts
     code_info{"duplicate-domain", W, "a domain listed twice in domains.tab"},
     code_info{"duplicate-account", W, "an account defined twice in mailusers.tab; the first line wins"},

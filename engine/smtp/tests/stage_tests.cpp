@@ -86,7 +86,8 @@ BOOST_AUTO_TEST_CASE(ipmap_deny_with_custom_text_024_and_drop_codes) {
     driver d(c.t);
     d.connect();
     d.ehlo();
-    BOOST_TEST(d.send("MAIL FROM:<cop@hunet.jp>") == "551 Server access forbidden by your IP");
+    // XMail 1.27 sets a flag no check reads: the DENY-ed client is served as any other
+    BOOST_TEST(d.send("MAIL FROM:<cop@hunet.jp>") == "250 OK");
   }
   // higher precedence wins: an ALLOW at 3 beats the DENY at 2
   c.t.write("smtp.ipmap.tab", "\"127.0.0.0\"\t\"255.0.0.0\"\t\"DENY\"\t2\n\"127.0.0.1\"\t\"255.255.255.255\"\t\"ALLOW\"\t3\n");
@@ -129,7 +130,7 @@ BOOST_AUTO_TEST_CASE(dns_lists) {
   {
     driver d(c.t);
     d.dns.add(dns_type::a, "1.0.0.127.dnsbl.test", "127.0.0.2");
-    BOOST_TEST(d.connect() == "421 " + product + " service not available (-203), closing transmission channel");
+    BOOST_TEST(d.connect() == "550 Denied due inclusion of your IP inside (dnsbl.test.)");
   }
   {
     driver d(c.t);
@@ -152,7 +153,7 @@ BOOST_AUTO_TEST_CASE(reverse_dns_check) {
     driver d(c.t);
     d.connect();
     d.ehlo();
-    BOOST_TEST(d.send("MAIL FROM:<cop@hunet.jp>") == "551 Server use forbidden");
+    BOOST_TEST(d.send("MAIL FROM:<cop@hunet.jp>") == "551 Server access forbidden by your IP");
   }
   driver d(c.t);
   d.dns.add(dns_type::ptr, "127.0.0.1", "localhost.test");
