@@ -13,10 +13,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
-python3 "$here/scripted_smtp_server.py" 0 --port-file "$work/port" &
-server_pid=$!
-for _ in $(seq 100); do [[ -s "$work/port" ]] && break; sleep 0.05; done
-port=$(cat "$work/port")
+source "$here/lib.sh"
+start_scripted_server "$work"
 
 big=$(head -c 300000 /dev/zero | tr '\0' 'x')
 cat > "$work/hostile.xml" <<EOF2

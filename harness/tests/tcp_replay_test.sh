@@ -8,10 +8,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
-python3 "$here/scripted_smtp_server.py" 0 --port-file "$work/port" &
-server_pid=$!
-for _ in $(seq 100); do [[ -s "$work/port" ]] && break; sleep 0.05; done
-port=$(cat "$work/port")
+source "$here/lib.sh"
+start_scripted_server "$work"
 
 echo "== --target 127.0.0.1:$port"
 "$mailflow" replay --target "127.0.0.1:$port" "$here/tcp/pass-session.xml" --report "$work/r.xml" | tee "$work/out"
