@@ -28,6 +28,7 @@ inline constexpr std::string_view vrfy_disabled = "252 Argument not checked";
 inline constexpr std::string_view vrfy_no_match = "550 String does not match anything";
 inline constexpr std::string_view etrn_disabled = "501 Command not accepted";
 inline constexpr std::string_view tls_not_available = "454 TLS not available";
+inline constexpr std::string_view tls_again = "454 TLS not available due to temporary reason";  // STARTTLS on a TLS link
 inline constexpr std::string_view start_data = "354 Start mail input; end with <CRLF>.<CRLF>";
 inline constexpr std::string_view auth_ok = "235 Authentication successful";
 inline constexpr std::string_view auth_failed = "503 Authentication failed";

@@ -7,18 +7,16 @@
 
 namespace mailflow::smtp {
 
-task<> session::cmd_starttls(std::string_view arg) {
+task<> session::cmd_starttls(std::string_view) {
+  // SMTPHandleCmd_STARTTLS: a TLS link first, then EnableSMTP-TLS; any
+  // argument is ignored ("STARTTLS now" answers 220: probe, scenarios/helo/09)
+  if (tls_active) {
+    reply(std::string(replies::tls_again));
+    co_return;
+  }
   if (!cfg.enable_smtp_tls) {
     decide(stage::tls, "", outcome::reject, "EnableSMTP-TLS is 0", "454 TLS not available", cfg.origin("EnableSMTP-TLS"));
     reply(std::string(replies::tls_not_available));
-    co_return;
-  }
-  if (tls_active) {
-    reply(std::string(replies::bad_sequence));
-    co_return;
-  }
-  if (!arg.empty()) {
-    reply(std::string(replies::syntax_params));
     co_return;
   }
   // XMail answers 220 even without server.cert/key; the handshake then fails and the connection drops [056]
