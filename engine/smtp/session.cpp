@@ -127,9 +127,10 @@ std::string session::banner() const { return "[" + settings.product + " ESMTP Se
 
 void session::reply(std::string text, bool error_text_extension) {
   int code = text.size() >= 3 ? (text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0') : 0;
-  bool error = code >= 400;
-  // CustomSMTPMessage follows every error reply, 252 included (behaviour notes, [054])
-  if ((error || code == 252) && error_text_extension && !cfg.custom_smtp_message.empty())
+  // XMail sends VRFY's 252 through SMTPSendError like every error: it gets
+  // CustomSMTPMessage (behaviour notes, [054]) and counts toward SMTP-MaxErrors
+  bool error = code >= 400 || code == 252;
+  if (error && error_text_extension && !cfg.custom_smtp_message.empty())
     text += " - " + cfg.custom_smtp_message;
   send(text + "\r\n");
   note(server_reply{{std::move(text)}});

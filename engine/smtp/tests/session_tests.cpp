@@ -341,6 +341,13 @@ BOOST_AUTO_TEST_CASE(max_errors_drops_the_session) {
   BOOST_TEST(d.send("BAR") == "500 Syntax error, command unrecognized");
   BOOST_TEST(d.closed);
   BOOST_TEST(d.send("NOOP") == "");  // nothing after the close
+  // VRFY's 252 goes through SMTPSendError too: it counts, its reply is sent, then the close
+  driver d2(c.t);
+  d2.connect();
+  BOOST_TEST(d2.send("VRFY x@y") == "252 Argument not checked");
+  BOOST_TEST(d2.send("NOOP") == "250 OK");
+  BOOST_TEST(d2.send("VRFY x@y") == "252 Argument not checked");
+  BOOST_TEST(d2.closed);
 }
 
 BOOST_AUTO_TEST_CASE(starttls_discards_pipelined_bytes) {
