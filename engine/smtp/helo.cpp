@@ -17,11 +17,12 @@ task<> session::cmd_helo(std::string_view arg) {
 }
 
 void session::greet(std::string_view arg, bool extended) {
-  if (arg.empty()) {
+  // exactly one word after the verb, words cut at spaces (SMTPHandleCmd_HELO/EHLO: StrTokenize == 2)
+  if (!one_word(arg)) {
     reply(std::string(replies::syntax_params));
     return;
   }
-  helo_name = std::string(arg.substr(0, arg.find(' ')));
+  helo_name = std::string(arg);
   state = smtp_state::helo;
   std::string name = cfg.root_domain.empty() ? (cfg.smtp_server_domain.empty() ? "localhost" : cfg.smtp_server_domain)
                                              : cfg.root_domain;

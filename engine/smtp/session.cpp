@@ -12,11 +12,21 @@ namespace mailflow::smtp {
 
 namespace {
 
+// XMail matches a verb followed by the end of the line, a space or a TAB
+// (StrCmdMatch), but its handlers cut the whole line at spaces only
+// (StrTokenize(" ")): "NOOP\tx" is NOOP, "HELO\tx" is HELO with no argument and
+// "HELO\tx y" is HELO y. So the verb ends at ' ' or TAB, the argument is what
+// follows the first space, spaces (not TABs) around it dropped.
 std::string first_word(std::string_view s, std::string_view& rest) {
   auto sp = s.find(' ');
-  std::string word(s.substr(0, sp));
-  rest = sp == std::string_view::npos ? std::string_view{} : trim(s.substr(sp + 1));
-  return word;
+  std::string_view word = s.substr(0, sp);
+  rest = {};
+  if (sp != std::string_view::npos) {
+    rest = s.substr(sp + 1);
+    auto b = rest.find_first_not_of(' ');
+    rest = b == std::string_view::npos ? std::string_view{} : rest.substr(b, rest.find_last_not_of(' ') - b + 1);
+  }
+  return std::string(word.substr(0, word.find('\t')));
 }
 
 bool has_bad_bytes(std::string_view s) {

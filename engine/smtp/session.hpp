@@ -69,6 +69,11 @@ struct transaction {
   std::vector<recipient> rcpts;
 };
 
+// HELO, EHLO, VRFY and ETRN want exactly one argument, words cut at spaces
+// only (XMail: StrTokenize(line, " ") must give 2 tokens); `arg` is already
+// stripped of spaces around it.
+inline bool one_word(std::string_view arg) { return !arg.empty() && arg.find(' ') == std::string_view::npos; }
+
 // How a recipient check ended: go on to the next check, or a decision was made (and replied to).
 enum class rcpt_verdict { next, accepted, refused };
 

@@ -279,6 +279,33 @@ BOOST_AUTO_TEST_CASE(help_noop_rset_vrfy_etrn_disabled) {
   BOOST_TEST(d.send("FOO") == "500 Syntax error, command unrecognized");
 }
 
+// XMail matches a verb followed by end, space or TAB (StrCmdMatch) but cuts
+// arguments at spaces only (StrTokenize): recorded, scenarios/helo/09
+BOOST_AUTO_TEST_CASE(verbs_end_at_tab_arguments_at_spaces) {
+  common c;
+  driver d(c.t);
+  d.connect();
+  BOOST_TEST(d.send("NOOP\tx") == "250 OK");
+  BOOST_TEST(d.send("RSET\t") == "250 OK");
+  BOOST_TEST(d.send(" NOOP") == "500 Syntax error, command unrecognized");
+  BOOST_TEST(d.send("NOOPX") == "500 Syntax error, command unrecognized");
+  BOOST_TEST(d.send("HELO\tx") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("HELO a b") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("EHLO a b") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("HELO\tx y") == "250 hunet.jp");  // the words are "HELO\tx" and "y"
+  BOOST_TEST(d.send("HELO  x ") == "250 hunet.jp");
+  BOOST_TEST(d.send("STARTTLS now") == "220 Ready to start TLS");  // arguments ignored
+  BOOST_TEST(d.tls_requested);
+}
+
+BOOST_AUTO_TEST_CASE(quit_after_tab) {
+  common c;
+  driver d(c.t);
+  d.connect();
+  BOOST_TEST(d.send("QUIT\tx").rfind("221 ", 0) == 0);
+  BOOST_TEST(d.closed);
+}
+
 BOOST_AUTO_TEST_CASE(vrfy_etrn_enabled_039_103) {
   common c;
   c.t.write("server.tab", "\"RootDomain\"\t\"hunet.jp\"\n\"SmtpServerDomain\"\t\"hunet.jp\"\n"
@@ -312,6 +339,22 @@ BOOST_AUTO_TEST_CASE(vrfy_etrn_enabled_039_103) {
   BOOST_TEST(d.send("ETRN hunet.jp") == "250 Queueing for 'hunet.jp' has been started");
   BOOST_TEST(d.send("ETRN @remote.test") == "250 Queueing for '@remote.test' has been started");
   BOOST_TEST(d.send("ETRN") == "501 Syntax error in parameters or arguments");
+  // one word only, cut at spaces; a plain user@domain (SMTPHandleCmd_VRFY/ETRN)
+  BOOST_TEST(d.send("ETRN a b") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("ETRN\thunet.jp") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("VRFY cop@hunet.jp extra") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("VRFY cop@hunet.jp\t") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("VRFY @hunet.jp") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("VRFY cop@") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("VRFY \"cop\"@hunet.jp") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("VRFY  cop@hunet.jp ") == "250 Cop Hunet <cop@hunet.jp>");
+  // an account before a cmdalias of the same name; no RealName reads "Unknown"
+  c.t.write("cmdaliases/hunet.jp/cop.tab", "\"redirect\"\t\"love@soopoo.jp\"\n");
+  c.t.write("domains/hunet.jp/staff/user.tab", "");
+  driver d2(c.t);
+  d2.connect();
+  BOOST_TEST(d2.send("VRFY cop@hunet.jp") == "250 Cop Hunet <cop@hunet.jp>");
+  BOOST_TEST(d2.send("VRFY staff@hunet.jp") == "250 Unknown <staff@hunet.jp>");
 }
 
 BOOST_AUTO_TEST_CASE(custom_smtp_message_054) {
