@@ -43,7 +43,8 @@ void session::greet(std::string_view arg, bool extended) {
 }
 
 task<> session::cmd_help(std::string_view) {
-  reply_lines({std::string("214-HELO EHLO MAIL RCPT DATA AUTH") + (cfg.enable_smtp_tls ? " STARTTLS" : ""),
+  // SMTPHandleCmd_HELP: STARTTLS only while the link is not TLS yet, as in EHLO
+  reply_lines({std::string("214-HELO EHLO MAIL RCPT DATA AUTH") + (cfg.enable_smtp_tls && !tls_active ? " STARTTLS" : ""),
                "214-RSET VRFY ETRN NOOP HELP QUIT", "214 For more information please visit : http://www.xmailserver.org"});
   co_return;
 }

@@ -409,6 +409,7 @@ BOOST_AUTO_TEST_CASE(starttls_discards_pipelined_bytes) {
   BOOST_TEST(d.send("MAIL FROM:<x@remote.test>") == "250 OK");
   // SMTPHandleCmd_STARTTLS on a TLS link (checked against XMail 1.27)
   BOOST_TEST(d.send("STARTTLS") == "454 TLS not available due to temporary reason");
+  BOOST_TEST(d.send("HELP").find("STARTTLS") == std::string::npos);  // SMTPHandleCmd_HELP
 }
 
 BOOST_AUTO_TEST_CASE(starttls_without_certificate_drops_056_and_disabled_057) {
