@@ -135,7 +135,7 @@ void session::failed(const std::string& what) {
 
 std::string session::banner() const { return "[" + settings.product + " ESMTP Server]"; }
 
-void session::reply(std::string text, bool error_text_extension) {
+void session::reply(std::string text, bool error_text_extension, bool counted) {
   int code = text.size() >= 3 ? (text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0') : 0;
   // XMail sends VRFY's 252 through SMTPSendError like every error: it gets
   // CustomSMTPMessage (behaviour notes, [054]) and counts toward SMTP-MaxErrors
@@ -144,7 +144,7 @@ void session::reply(std::string text, bool error_text_extension) {
     text += " - " + cfg.custom_smtp_message;
   send(text + "\r\n");
   note(server_reply{{std::move(text)}});
-  if (error && cfg.smtp_max_errors > 0 && ++errors >= cfg.smtp_max_errors && !closed()) {
+  if (error && counted && cfg.smtp_max_errors > 0 && ++errors >= cfg.smtp_max_errors && !closed()) {
     note(session_note{note_kind::close, "SMTP-MaxErrors (" + std::to_string(cfg.smtp_max_errors) + ") reached"});
     close();
   }
