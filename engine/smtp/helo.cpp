@@ -23,9 +23,15 @@ void session::greet(std::string_view arg, bool extended) {
     return;
   }
   helo_name = std::string(arg);
+  // without RootDomain XMail answers 451 with ERR_NO_ROOT_DOMAIN_VAR and stays
+  // before HELO (SMTPHandleCmd_HELO/EHLO; recorded, scenarios/helo/12)
+  if (!cfg.origin("RootDomain")) {
+    decide(stage::helo, helo_name, outcome::reject, "no RootDomain in server.tab", std::string(replies::no_root_domain));
+    reply(std::string(replies::no_root_domain));
+    return;
+  }
   state = smtp_state::helo;
-  std::string name = cfg.root_domain.empty() ? (cfg.smtp_server_domain.empty() ? "localhost" : cfg.smtp_server_domain)
-                                             : cfg.root_domain;
+  const std::string& name = cfg.root_domain;
   decide(stage::helo, helo_name, outcome::accept, extended ? "EHLO" : "HELO", "250 " + name);
   if (!extended) {
     reply("250 " + name);

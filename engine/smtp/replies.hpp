@@ -34,6 +34,7 @@ inline constexpr std::string_view auth_ok = "235 Authentication successful";
 inline constexpr std::string_view auth_failed = "503 Authentication failed";
 inline constexpr std::string_view auth_unknown = "504 Unrecognized authentication type";
 inline constexpr std::string_view auth_cancelled = "501 Authentication cancelled";
+inline constexpr std::string_view no_root_domain = "451 Requested action aborted: (-100) local error in processing";
 inline constexpr std::string_view spool_failed = "451 Requested action aborted: local error in processing";
 // mailflow only (XMail drops the connection silently; listed differences)
 inline constexpr std::string_view line_too_long = "500 Syntax error, command line too long (over 1020 octets)";

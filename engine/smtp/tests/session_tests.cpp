@@ -298,6 +298,17 @@ BOOST_AUTO_TEST_CASE(verbs_end_at_tab_arguments_at_spaces) {
   BOOST_TEST(d.tls_requested);
 }
 
+BOOST_AUTO_TEST_CASE(helo_without_root_domain) {
+  common c;
+  c.t.write("server.tab", "\"SmtpServerDomain\"\t\"hunet.jp\"\n");
+  driver d(c.t);
+  d.connect();
+  // SMTPHandleCmd_HELO/EHLO: ERR_NO_ROOT_DOMAIN_VAR, still before HELO
+  BOOST_TEST(d.send("HELO x") == "451 Requested action aborted: (-100) local error in processing");
+  BOOST_TEST(d.send("EHLO x") == "451 Requested action aborted: (-100) local error in processing");
+  BOOST_TEST(d.send("MAIL FROM:<cop@hunet.jp>") == "503 Bad sequence of commands");
+}
+
 BOOST_AUTO_TEST_CASE(quit_after_tab) {
   common c;
   driver d(c.t);
