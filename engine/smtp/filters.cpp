@@ -110,7 +110,11 @@ task<bool> session::run_filters(config::smtp_filter_hook hook, const recipient* 
   }
   decide(id, input, outcome::reject, detail, text, config::source{});
   if (hook != config::smtp_filter_hook::post_rcpt) reset_transaction();
-  reply(text, !custom && hook == config::smtp_filter_hook::post_rcpt);
+  // XMail sends a .rej line and post-rcpt's 550 through SMTPSendError (CustomSMTPMessage
+  // appended, counted toward SMTP-MaxErrors), pre/post-data's own 554 plainly (neither):
+  // recorded, scenarios/data/16
+  const bool as_error = custom || hook == config::smtp_filter_hook::post_rcpt;
+  reply(text, as_error, as_error);
   co_return false;
 }
 

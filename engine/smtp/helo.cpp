@@ -17,14 +17,21 @@ task<> session::cmd_helo(std::string_view arg) {
 }
 
 void session::greet(std::string_view arg, bool extended) {
-  if (arg.empty()) {
+  // exactly one word after the verb, words cut at spaces (SMTPHandleCmd_HELO/EHLO: StrTokenize == 2)
+  if (!one_word(arg)) {
     reply(std::string(replies::syntax_params));
     return;
   }
-  helo_name = std::string(arg.substr(0, arg.find(' ')));
+  helo_name = std::string(arg);
+  // without RootDomain XMail answers 451 with ERR_NO_ROOT_DOMAIN_VAR and stays
+  // before HELO (SMTPHandleCmd_HELO/EHLO; recorded, scenarios/helo/12)
+  if (!cfg.origin("RootDomain")) {
+    decide(stage::helo, helo_name, outcome::reject, "no RootDomain in server.tab", std::string(replies::no_root_domain));
+    reply(std::string(replies::no_root_domain));
+    return;
+  }
   state = smtp_state::helo;
-  std::string name = cfg.root_domain.empty() ? (cfg.smtp_server_domain.empty() ? "localhost" : cfg.smtp_server_domain)
-                                             : cfg.root_domain;
+  const std::string& name = cfg.root_domain;
   decide(stage::helo, helo_name, outcome::accept, extended ? "EHLO" : "HELO", "250 " + name);
   if (!extended) {
     reply("250 " + name);
@@ -42,7 +49,8 @@ void session::greet(std::string_view arg, bool extended) {
 }
 
 task<> session::cmd_help(std::string_view) {
-  reply_lines({std::string("214-HELO EHLO MAIL RCPT DATA AUTH") + (cfg.enable_smtp_tls ? " STARTTLS" : ""),
+  // SMTPHandleCmd_HELP: STARTTLS only while the link is not TLS yet, as in EHLO
+  reply_lines({std::string("214-HELO EHLO MAIL RCPT DATA AUTH") + (cfg.enable_smtp_tls && !tls_active ? " STARTTLS" : ""),
                "214-RSET VRFY ETRN NOOP HELP QUIT", "214 For more information please visit : http://www.xmailserver.org"});
   co_return;
 }

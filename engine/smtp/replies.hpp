@@ -28,12 +28,13 @@ inline constexpr std::string_view vrfy_disabled = "252 Argument not checked";
 inline constexpr std::string_view vrfy_no_match = "550 String does not match anything";
 inline constexpr std::string_view etrn_disabled = "501 Command not accepted";
 inline constexpr std::string_view tls_not_available = "454 TLS not available";
-inline constexpr std::string_view tls_again = "454 TLS not available due to temporary reason";
+inline constexpr std::string_view tls_again = "454 TLS not available due to temporary reason";  // STARTTLS on a TLS link
 inline constexpr std::string_view start_data = "354 Start mail input; end with <CRLF>.<CRLF>";
 inline constexpr std::string_view auth_ok = "235 Authentication successful";
 inline constexpr std::string_view auth_failed = "503 Authentication failed";
 inline constexpr std::string_view auth_unknown = "504 Unrecognized authentication type";
 inline constexpr std::string_view auth_cancelled = "501 Authentication cancelled";
+inline constexpr std::string_view no_root_domain = "451 Requested action aborted: (-100) local error in processing";
 inline constexpr std::string_view spool_failed = "451 Requested action aborted: local error in processing";
 // mailflow only (XMail drops the connection silently; listed differences)
 inline constexpr std::string_view line_too_long = "500 Syntax error, command line too long (over 1020 octets)";

@@ -12,11 +12,21 @@ namespace mailflow::smtp {
 
 namespace {
 
+// XMail matches a verb followed by the end of the line, a space or a TAB
+// (StrCmdMatch), but its handlers cut the whole line at spaces only
+// (StrTokenize(" ")): "NOOP\tx" is NOOP, "HELO\tx" is HELO with no argument and
+// "HELO\tx y" is HELO y. So the verb ends at ' ' or TAB, the argument is what
+// follows the first space, spaces (not TABs) around it dropped.
 std::string first_word(std::string_view s, std::string_view& rest) {
   auto sp = s.find(' ');
-  std::string word(s.substr(0, sp));
-  rest = sp == std::string_view::npos ? std::string_view{} : trim(s.substr(sp + 1));
-  return word;
+  std::string_view word = s.substr(0, sp);
+  rest = {};
+  if (sp != std::string_view::npos) {
+    rest = s.substr(sp + 1);
+    auto b = rest.find_first_not_of(' ');
+    rest = b == std::string_view::npos ? std::string_view{} : rest.substr(b, rest.find_last_not_of(' ') - b + 1);
+  }
+  return std::string(word.substr(0, word.find('\t')));
 }
 
 bool has_bad_bytes(std::string_view s) {
@@ -125,15 +135,16 @@ void session::failed(const std::string& what) {
 
 std::string session::banner() const { return "[" + settings.product + " ESMTP Server]"; }
 
-void session::reply(std::string text, bool error_text_extension) {
+void session::reply(std::string text, bool error_text_extension, bool counted) {
   int code = text.size() >= 3 ? (text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0') : 0;
-  bool error = code >= 400;
-  // CustomSMTPMessage follows every error reply, 252 included (behaviour notes, [054])
-  if ((error || code == 252) && error_text_extension && !cfg.custom_smtp_message.empty())
+  // XMail sends VRFY's 252 through SMTPSendError like every error: it gets
+  // CustomSMTPMessage (behaviour notes, [054]) and counts toward SMTP-MaxErrors
+  bool error = code >= 400 || code == 252;
+  if (error && error_text_extension && !cfg.custom_smtp_message.empty())
     text += " - " + cfg.custom_smtp_message;
   send(text + "\r\n");
   note(server_reply{{std::move(text)}});
-  if (error && cfg.smtp_max_errors > 0 && ++errors >= cfg.smtp_max_errors && !closed()) {
+  if (error && counted && cfg.smtp_max_errors > 0 && ++errors >= cfg.smtp_max_errors && !closed()) {
     note(session_note{note_kind::close, "SMTP-MaxErrors (" + std::to_string(cfg.smtp_max_errors) + ") reached"});
     close();
   }

@@ -69,6 +69,11 @@ struct transaction {
   std::vector<recipient> rcpts;
 };
 
+// HELO, EHLO, VRFY and ETRN want exactly one argument, words cut at spaces
+// only (XMail: StrTokenize(line, " ") must give 2 tokens); `arg` is already
+// stripped of spaces around it.
+inline bool one_word(std::string_view arg) { return !arg.empty() && arg.find(' ') == std::string_view::npos; }
+
 // How a recipient check ended: go on to the next check, or a decision was made (and replied to).
 enum class rcpt_verdict { next, accepted, refused };
 
@@ -89,7 +94,10 @@ class session final : public session_base {
   void failed(const std::string& what) override;
 
   // ---- output (session.cpp)
-  void reply(std::string text, bool error_text_extension = true);
+  // error_text_extension: CustomSMTPMessage is appended to an error reply;
+  // counted: an error reply counts toward SMTP-MaxErrors. Both are XMail's
+  // SMTPSendError; the few errors XMail sends plainly pass false.
+  void reply(std::string text, bool error_text_extension = true, bool counted = true);
   void reply_lines(const std::vector<std::string>& lines);
   void decide(stage s, std::string input, outcome o, std::string detail, std::string reply_text = {},
               const config::source& rule = {});

@@ -8,9 +8,9 @@
 namespace mailflow::smtp {
 
 task<> session::cmd_starttls(std::string_view) {
-  // SMTPHandleCmd_STARTTLS: a second STARTTLS first, then EnableSMTP-TLS; arguments are ignored
+  // SMTPHandleCmd_STARTTLS: a TLS link first, then EnableSMTP-TLS; any
+  // argument is ignored ("STARTTLS now" answers 220: probe, scenarios/helo/09)
   if (tls_active) {
-    decide(stage::tls, "", outcome::reject, "the link is already TLS", std::string(replies::tls_again));
     reply(std::string(replies::tls_again));
     co_return;
   }

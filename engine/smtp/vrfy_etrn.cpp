@@ -12,16 +12,15 @@ task<> session::cmd_vrfy(std::string_view arg) {
     reply(std::string(replies::vrfy_disabled));
     co_return;
   }
-  // XMail wants a bare user@domain: no argument, no domain or <...> answer 501 [039, 103]
-  if (arg.empty() || arg.find('<') != std::string_view::npos || arg.find('@') == std::string_view::npos) {
+  // one word, a plain user@domain (SMTPHandleCmd_VRFY: USmtpSplitEmailAddr);
+  // "<a@b>", quoted local parts, source routes, "a@b c" answer 501 [039, 103, helo/09]
+  if (!one_word(arg) || !valid_mailbox(arg)) {
     reply(std::string(replies::syntax_params));
     co_return;
   }
   auto [user, domain] = split_address(arg);
-  if (root.cmd_alias(user, domain)) {
-    reply("250 Local account <" + std::string(arg) + ">");
-    co_return;
-  }
+  // an account or alias first (UsrGetUserByNameOrAlias, alias domains resolved),
+  // then a cmdalias of the domain as typed
   std::string real_domain = domain;
   if (!root.find_domain(domain))
     if (auto ad = root.find_alias_domain(domain); ad && root.find_domain(ad->target)) real_domain = ad->target;
@@ -35,13 +34,17 @@ task<> session::cmd_vrfy(std::string_view arg) {
       }
     }
   }
-  if (!acct) {
-    reply(std::string(replies::vrfy_no_match));
+  if (acct) {
+    // UsrGetUserInfoVar(pUI, "RealName", "Unknown")
+    auto files = root.account_data(*acct);
+    reply("250 " + files->var("RealName").value_or("Unknown") + " <" + acct->address() + ">");
     co_return;
   }
-  auto files = root.account_data(*acct);
-  std::string name = files->var("RealName").value_or(acct->name);
-  reply("250 " + name + " <" + acct->address() + ">");
+  if (root.cmd_alias(user, domain)) {
+    reply("250 Local account <" + std::string(arg) + ">");
+    co_return;
+  }
+  reply(std::string(replies::vrfy_no_match));
 }
 
 task<> session::cmd_etrn(std::string_view arg) {
@@ -50,7 +53,8 @@ task<> session::cmd_etrn(std::string_view arg) {
     reply(std::string(replies::etrn_disabled));
     co_return;
   }
-  if (arg.empty()) {
+  // exactly one word (SMTPHandleCmd_ETRN: StrTokenize == 2): "ETRN a b", "ETRN\tx" answer 501
+  if (!one_word(arg)) {
     reply(std::string(replies::syntax_params));
     co_return;
   }

@@ -41,7 +41,7 @@ void derive_messages(scenario& s) {
   static const std::regex mail(R"(^MAIL FROM:\s*<([^>]*)>.*)", std::regex::icase);
   static const std::regex rcpt(R"(^RCPT TO:\s*<([^>]*)>.*)", std::regex::icase);
   static const std::regex reset(R"(^(RSET|HELO|EHLO)\b.*)", std::regex::icase);
-  static const std::regex data_cmd(R"(^DATA\s*$)", std::regex::icase);
+  static const std::regex data_cmd(R"(^DATA(\s.*)?$)", std::regex::icase);
   std::vector<expected_message> out;
   for (auto& sess : s.sessions) {
     std::deque<pending> queue;

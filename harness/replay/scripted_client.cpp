@@ -160,8 +160,11 @@ void scripted_client::complete_read(read_status status, std::vector<std::string>
   if (status == read_status::reply) {
     last_reply_ = reply;
     redactor_.server_replied(reply.empty() ? std::string_view{} : std::string_view(reply.back()));
-    // The client side of STARTTLS begins once the server agreed.
-    if (st.what == step::kind::send && iequals(trim(st.text), "STARTTLS") && !reply.empty() &&
+    // The client side of STARTTLS begins once the server agreed ("STARTTLS now"
+    // too: XMail ignores the argument).
+    auto verb = trim(st.text);
+    verb = verb.substr(0, verb.find_first_of(" \t"));
+    if (st.what == step::kind::send && iequals(verb, "STARTTLS") && !reply.empty() &&
         reply.back().rfind("220", 0) == 0) {
       std::string err;
       if (!link_.start_tls(err)) check_.note("session " + check_.where(script_.line) + ": STARTTLS: " + err);

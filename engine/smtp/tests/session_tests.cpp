@@ -279,6 +279,44 @@ BOOST_AUTO_TEST_CASE(help_noop_rset_vrfy_etrn_disabled) {
   BOOST_TEST(d.send("FOO") == "500 Syntax error, command unrecognized");
 }
 
+// XMail matches a verb followed by end, space or TAB (StrCmdMatch) but cuts
+// arguments at spaces only (StrTokenize): recorded, scenarios/helo/09
+BOOST_AUTO_TEST_CASE(verbs_end_at_tab_arguments_at_spaces) {
+  common c;
+  driver d(c.t);
+  d.connect();
+  BOOST_TEST(d.send("NOOP\tx") == "250 OK");
+  BOOST_TEST(d.send("RSET\t") == "250 OK");
+  BOOST_TEST(d.send(" NOOP") == "500 Syntax error, command unrecognized");
+  BOOST_TEST(d.send("NOOPX") == "500 Syntax error, command unrecognized");
+  BOOST_TEST(d.send("HELO\tx") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("HELO a b") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("EHLO a b") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("HELO\tx y") == "250 hunet.jp");  // the words are "HELO\tx" and "y"
+  BOOST_TEST(d.send("HELO  x ") == "250 hunet.jp");
+  BOOST_TEST(d.send("STARTTLS now") == "220 Ready to start TLS");  // arguments ignored
+  BOOST_TEST(d.tls_requested);
+}
+
+BOOST_AUTO_TEST_CASE(helo_without_root_domain) {
+  common c;
+  c.t.write("server.tab", "\"SmtpServerDomain\"\t\"hunet.jp\"\n");
+  driver d(c.t);
+  d.connect();
+  // SMTPHandleCmd_HELO/EHLO: ERR_NO_ROOT_DOMAIN_VAR, still before HELO
+  BOOST_TEST(d.send("HELO x") == "451 Requested action aborted: (-100) local error in processing");
+  BOOST_TEST(d.send("EHLO x") == "451 Requested action aborted: (-100) local error in processing");
+  BOOST_TEST(d.send("MAIL FROM:<cop@hunet.jp>") == "503 Bad sequence of commands");
+}
+
+BOOST_AUTO_TEST_CASE(quit_after_tab) {
+  common c;
+  driver d(c.t);
+  d.connect();
+  BOOST_TEST(d.send("QUIT\tx").rfind("221 ", 0) == 0);
+  BOOST_TEST(d.closed);
+}
+
 BOOST_AUTO_TEST_CASE(vrfy_etrn_enabled_039_103) {
   common c;
   c.t.write("server.tab", "\"RootDomain\"\t\"hunet.jp\"\n\"SmtpServerDomain\"\t\"hunet.jp\"\n"
@@ -312,6 +350,22 @@ BOOST_AUTO_TEST_CASE(vrfy_etrn_enabled_039_103) {
   BOOST_TEST(d.send("ETRN hunet.jp") == "250 Queueing for 'hunet.jp' has been started");
   BOOST_TEST(d.send("ETRN @remote.test") == "250 Queueing for '@remote.test' has been started");
   BOOST_TEST(d.send("ETRN") == "501 Syntax error in parameters or arguments");
+  // one word only, cut at spaces; a plain user@domain (SMTPHandleCmd_VRFY/ETRN)
+  BOOST_TEST(d.send("ETRN a b") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("ETRN\thunet.jp") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("VRFY cop@hunet.jp extra") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("VRFY cop@hunet.jp\t") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("VRFY @hunet.jp") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("VRFY cop@") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("VRFY \"cop\"@hunet.jp") == "501 Syntax error in parameters or arguments");
+  BOOST_TEST(d.send("VRFY  cop@hunet.jp ") == "250 Cop Hunet <cop@hunet.jp>");
+  // an account before a cmdalias of the same name; no RealName reads "Unknown"
+  c.t.write("cmdaliases/hunet.jp/cop.tab", "\"redirect\"\t\"love@soopoo.jp\"\n");
+  c.t.write("domains/hunet.jp/staff/user.tab", "");
+  driver d2(c.t);
+  d2.connect();
+  BOOST_TEST(d2.send("VRFY cop@hunet.jp") == "250 Cop Hunet <cop@hunet.jp>");
+  BOOST_TEST(d2.send("VRFY staff@hunet.jp") == "250 Unknown <staff@hunet.jp>");
 }
 
 BOOST_AUTO_TEST_CASE(custom_smtp_message_054) {
@@ -341,6 +395,13 @@ BOOST_AUTO_TEST_CASE(max_errors_drops_the_session) {
   BOOST_TEST(d.send("BAR") == "500 Syntax error, command unrecognized");
   BOOST_TEST(d.closed);
   BOOST_TEST(d.send("NOOP") == "");  // nothing after the close
+  // VRFY's 252 goes through SMTPSendError too: it counts, its reply is sent, then the close
+  driver d2(c.t);
+  d2.connect();
+  BOOST_TEST(d2.send("VRFY x@y") == "252 Argument not checked");
+  BOOST_TEST(d2.send("NOOP") == "250 OK");
+  BOOST_TEST(d2.send("VRFY x@y") == "252 Argument not checked");
+  BOOST_TEST(d2.closed);
 }
 
 BOOST_AUTO_TEST_CASE(starttls_discards_pipelined_bytes) {
@@ -357,7 +418,9 @@ BOOST_AUTO_TEST_CASE(starttls_discards_pipelined_bytes) {
   std::string e = d.ehlo();
   BOOST_TEST(e.find("STARTTLS") == std::string::npos);
   BOOST_TEST(d.send("MAIL FROM:<x@remote.test>") == "250 OK");
-  BOOST_TEST(d.send("STARTTLS") == "454 TLS not available due to temporary reason");  // SMTPHandleCmd_STARTTLS
+  // SMTPHandleCmd_STARTTLS on a TLS link (checked against XMail 1.27)
+  BOOST_TEST(d.send("STARTTLS") == "454 TLS not available due to temporary reason");
+  BOOST_TEST(d.send("HELP").find("STARTTLS") == std::string::npos);  // SMTPHandleCmd_HELP
 }
 
 BOOST_AUTO_TEST_CASE(starttls_without_certificate_drops_056_and_disabled_057) {
