@@ -94,7 +94,7 @@ task<> session::cmd_mail(std::string_view arg) {
   if (auto spam = path.null_path() ? nullptr : root.find_spam_address(sender)) {
     std::string text = cfg.smtp_msg_ipban_spam_address.value_or(std::string(replies::spammer_address));
     decide(stage::mail_spam_address, input, outcome::reject, "sender matches " + spam->pattern, text, spam->src);
-    reply(text, !cfg.smtp_msg_ipban_spam_address);
+    reply(text);  // SMTPSendError: CustomSMTPMessage is appended to the configured text too
     co_return;
   }
   decide(stage::mail_spam_address, input, outcome::pass, "not listed");
