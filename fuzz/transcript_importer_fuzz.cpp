@@ -50,8 +50,9 @@ const std::set<std::string> fixed_names = {"link.smtp", "pipe.smtp", "folder.smt
 struct folders {
   fs::path base, case_dir;
   folders() {
-    char tmpl[] = "/tmp/mailflow-fuzz-import-XXXXXX";
-    if (!::mkdtemp(tmpl)) violated("cannot make the temporary folder", tmpl);
+    // under TMPDIR like every other temporary folder of the project
+    std::string tmpl = (fs::temp_directory_path() / "mailflow-fuzz-import-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) violated("cannot make the temporary folder", tmpl);
     base = tmpl;
     case_dir = base / "case";
     fs::create_directories(case_dir / "folder.smtp");
